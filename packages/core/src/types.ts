@@ -1,0 +1,239 @@
+import type { KeyObject } from "node:crypto";
+
+/** A duration: seconds as a number, or a string such as `'30s'`, `'10m'`, `'24h'`, `'7d'`. */
+export type Duration = number | string;
+
+/** The JWS algorithms bearerguard verifies. `none` is not one of them, ever. */
+export type Algorithm =
+	| "RS256"
+	| "RS384"
+	| "RS512"
+	| "PS256"
+	| "PS384"
+	| "PS512"
+	| "ES256"
+	| "ES384"
+	| "ES512"
+	| "EdDSA"
+	| "HS256"
+	| "HS384"
+	| "HS512";
+
+/** The registered and common access-token claims, as they are typed after verification. */
+export interface StandardClaims {
+	/** Issuer (checked against `issuer`). */
+	iss?: string;
+	/** Subject. */
+	sub?: string;
+	/** Audience (checked against `audience`). */
+	aud?: string | string[];
+	/** Expiry, Unix time in seconds. */
+	exp?: number;
+	/** Not before, Unix time in seconds. */
+	nbf?: number;
+	/** Issued at, Unix time in seconds. */
+	iat?: number;
+	/** Token ID, the key for revocation. */
+	jti?: string;
+	/** RFC 9068 client identifier. */
+	client_id?: string;
+	/** OAuth scope, space separated. */
+	scope?: string;
+	/** Any other claim. */
+	[claim: string]: unknown;
+}
+
+/**
+ * Your own claims. Extend it by declaration merging and `auth.claims` is typed in every adapter.
+ *
+ * @example
+ * ```ts
+ * declare module '@bearerguard/core' {
+ *   interface CustomClaims { org_id: string; tier: 'free' | 'pro' }
+ * }
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: an extension point for declaration merging
+export interface CustomClaims {}
+
+/** The claims of a verified token: the standard ones and yours. */
+export type Claims = StandardClaims & CustomClaims;
+
+/** The protected header of a verified token. */
+export interface TokenHeader {
+	/** The algorithm the token was verified with. */
+	alg: Algorithm;
+	/** The key ID, when the token named one. */
+	kid?: string;
+	/** The media type, e.g. `at+jwt`. */
+	typ?: string;
+	/** Any other header parameter (never trusted, never followed). */
+	[parameter: string]: unknown;
+}
+
+/**
+ * The result of a successful verification: `req.auth`, `ctx.state.auth`, `request.auth`.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', (req, res) => res.json({ sub: req.auth?.subject, can: [...req.auth!.permissions] }))
+ * ```
+ */
+export interface AuthResult {
+	/** The raw token, as received. */
+	readonly token: string;
+	/** The token's protected header. */
+	readonly header: Readonly<TokenHeader>;
+	/** The token's claims. */
+	readonly claims: Readonly<Claims>;
+	/** `sub`, when present. */
+	readonly subject: string | undefined;
+	/** `iss`, one of the configured issuers. */
+	readonly issuer: string;
+	/** The organization ID from the `organization` claim, when configured and present. */
+	readonly organization: string | undefined;
+	/** The union of every `permissionsClaim`, strings split on spaces. */
+	readonly permissions: ReadonlySet<string>;
+	/** `exp` as Unix time in seconds, or `undefined` for a token that never expires. */
+	readonly expiresAt: number | undefined;
+}
+
+/** Headers as Node and every framework give them: lower-case names, a string or a list of strings. */
+export type HeadersLike = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** What the verifier reads from a request: its headers and, when enabled, its query and form body. */
+export interface RequestLike {
+	/** The request headers (`req.headers`). */
+	readonly headers: HeadersLike;
+	/** The parsed query string; read only when `allowQueryToken` is on. */
+	readonly query?: unknown;
+	/** The parsed body; read only when `allowBodyToken` is on and the body is form-encoded. */
+	readonly body?: unknown;
+}
+
+/** Organization checks: the claim that holds it, whether it is required, its shape, and the request header that must match it. */
+export interface OrganizationOptions {
+	/** The claim that holds the organization ID. Default `'org_id'`. */
+	claim?: string;
+	/** Refuse tokens without it (400). Default `true`. */
+	required?: boolean;
+	/** The shape the ID must have. Default `/^org_[A-Za-z0-9_-]+$/`. */
+	pattern?: RegExp;
+	/** A request header (e.g. `'x-organization-id'`); when the request has it, it must equal the token's organization. */
+	header?: string;
+}
+
+/** The JWKS cache's settings. */
+export interface JwksOptions {
+	/** How long fetched keys are fresh. Default 600 s. */
+	cacheMaxAge?: Duration;
+	/** The least time between two refetches caused by unknown `kid`s. Default 30 s. */
+	cooldown?: Duration;
+	/** Timeout of one fetch (discovery or JWKS), body included. Default 5 s. */
+	timeout?: Duration;
+	/** How long keys keep serving past `cacheMaxAge` while refetches fail. Default 24 h. */
+	staleIfError?: Duration;
+}
+
+/** A custom check on the verified token; return `false` or throw to refuse it with a 401. */
+export type ValidateFn = (auth: AuthResult) => boolean | undefined | Promise<boolean | undefined>;
+
+/** Returns `true` when the token is revoked (key it on `auth.claims.jti`). */
+export type IsRevokedFn = (auth: AuthResult) => boolean | Promise<boolean>;
+
+/** The verified-token cache's settings. */
+export interface TokenCacheOptions {
+	/** Most entries kept. Default 10,000. */
+	max?: number;
+	/** The longest an entry lives, whatever its `exp`. Default 600 s. */
+	maxAge?: Duration;
+}
+
+/**
+ * Everything the verifier can be told. Every adapter accepts these too; options not given come
+ * from `BEARERGUARD_*` environment variables in the adapters.
+ */
+export interface VerifierOptions {
+	/** Accepted `iss` values, matched exactly. Required (or `BEARERGUARD_ISSUER`). */
+	issuer?: string | readonly string[];
+	/** Accepted audiences: `aud` must contain one. Required (or `BEARERGUARD_AUDIENCE`). */
+	audience?: string | readonly string[];
+	/** The JWKS URL. Default: discovered from each issuer's metadata. */
+	jwksUri?: string;
+	/** A shared secret for HS256/384/512; then no JWKS is used. */
+	secret?: string | Uint8Array;
+	/** Allowed algorithms. Default every asymmetric one, or `['HS256']` with `secret`. */
+	algorithms?: readonly Algorithm[];
+	/** Leeway for `exp`, `nbf` and `iat`. Default 5 s. */
+	clockTolerance?: Duration;
+	/** Refuse tokens whose `iat` is older than this. Default: no limit. */
+	maxTokenAge?: Duration;
+	/** Refuse tokens without `exp`. Default `true`. */
+	requireExpiry?: boolean;
+	/** Required `typ` header, e.g. `'at+jwt'` (RFC 9068 strict mode). Default: not checked. */
+	typ?: string;
+	/** Organization checks; `true` means the defaults. Default: off. */
+	organization?: OrganizationOptions | boolean;
+	/** Claims merged into `auth.permissions`. Default `['permissions', 'scope', 'scp', 'roles']`. */
+	permissionsClaim?: string | readonly string[];
+	/** Revocation check, run on every request. */
+	isRevoked?: IsRevokedFn;
+	/** Custom claim check, run on every request. */
+	validate?: ValidateFn;
+	/** JWKS cache settings. */
+	jwks?: JwksOptions;
+	/** Longer tokens are refused before parsing. Default 8192 characters. */
+	maxTokenLength?: number;
+	/** `realm` of every challenge. Default `'api'`. */
+	realm?: string;
+	/** Accept the token in the `access_token` query parameter (RFC 6750 §2.3). Default `false`. */
+	allowQueryToken?: boolean;
+	/** Accept the token in a form-encoded body's `access_token` (RFC 6750 §2.2). Default `false`. */
+	allowBodyToken?: boolean;
+	/** Verified-token cache; `false` turns it off. Default `{ max: 10000, maxAge: 600 }`. */
+	tokenCache?: TokenCacheOptions | false;
+}
+
+/** What a route requires of a verified token. */
+export interface GuardOptions {
+	/** Every one of these permissions is required. */
+	permissions?: readonly string[];
+	/** At least one of these permissions is required. */
+	anyPermission?: readonly string[];
+	/** Without any token, go on unauthenticated; a bad token still fails. Default `false`. */
+	optional?: boolean;
+}
+
+/** The options of `requireAuth` in every adapter: verifier options and guard options together. */
+export type AuthOptions = VerifierOptions & GuardOptions;
+
+/**
+ * A configured verifier. Create one with `createVerifier` and share it: it owns the JWKS and token caches.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ issuer, audience })
+ * const auth = await verifier.verify(token)
+ * ```
+ */
+export interface Verifier {
+	/** The `realm` of this verifier's challenges. */
+	readonly realm: string;
+	/**
+	 * Verifies a token: signature, claims, `validate`, `isRevoked`, then the organization (whose request
+	 * header value, if any, is passed in `context`). Throws a `BearerError`.
+	 */
+	verify(token: string, context?: VerifyContext): Promise<AuthResult>;
+	/**
+	 * Compiles a guard once (bad guard options throw a `TypeError` here), and returns the per-request
+	 * check: extract the token, verify it, check permissions. Resolves `undefined` only for `optional`
+	 * guards when the request carries no credentials.
+	 */
+	guard(options?: GuardOptions): (request: RequestLike) => Promise<AuthResult | undefined>;
+}
+
+/** Per-request facts that `verify` checks besides the token. */
+export interface VerifyContext {
+	/** The value of the organization request header, when the request has one. */
+	organization?: string | readonly string[];
+}
