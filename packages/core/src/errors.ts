@@ -6,7 +6,11 @@ import { errorHeaders } from "./error-response.js";
  */
 
 /** The RFC 6750 error codes (plus OAuth's `temporarily_unavailable`) that bearerguard answers with. */
-export type ErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope" | "temporarily_unavailable";
+export type ErrorCode =
+	| "invalid_request"
+	| "invalid_token"
+	| "insufficient_scope"
+	| "temporarily_unavailable";
 
 /** Why a request was refused with 400 `invalid_request`. */
 export type InvalidRequestReason =
@@ -45,7 +49,11 @@ export type UnavailableReason =
 	| "revocation_check_failed";
 
 /** Every `reason` an error of bearerguard can carry. */
-export type ErrorReason = InvalidRequestReason | InvalidTokenReason | "insufficient_scope" | UnavailableReason;
+export type ErrorReason =
+	| InvalidRequestReason
+	| InvalidTokenReason
+	| "insufficient_scope"
+	| UnavailableReason;
 
 /** Options shared by every error constructor. */
 export interface BearerErrorOptions {
@@ -214,4 +222,3 @@ export function invalidToken(reason: InvalidTokenReason, cause?: unknown): Inval
 export function invalidRequest(reason: InvalidRequestReason, cause?: unknown): InvalidRequestError {
 	return new InvalidRequestError(MESSAGES[reason], reason, cause === undefined ? undefined : { cause });
 }
-

@@ -1,5 +1,3 @@
-import type { KeyObject } from "node:crypto";
-
 /** A duration: seconds as a number, or a string such as `'30s'`, `'10m'`, `'24h'`, `'7d'`. */
 export type Duration = number | string;
 

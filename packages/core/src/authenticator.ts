@@ -1,0 +1,109 @@
+import { optionsFromEnvironment } from "./environment.js";
+import type {
+	AuthOptions,
+	AuthResult,
+	GuardOptions,
+	RequestLike,
+	Verifier,
+	VerifierOptions,
+} from "./types.js";
+import { createVerifier, type VerifierInternals } from "./verifier.js";
+
+/** What an adapter needs per middleware: the shared verifier and a compiled per-request check. */
+export interface Authenticator {
+	/** The `realm` of the challenges. */
+	readonly realm: string;
+	/** The verifier, shared by every authenticator created with the same verifier options. */
+	readonly verifier: Verifier;
+	/** Extracts, verifies and authorizes; `undefined` only for `optional` guards without credentials. */
+	authenticate(request: RequestLike): Promise<AuthResult | undefined>;
+}
+
+const GUARD_KEYS = new Set<string>(["permissions", "anyPermission", "optional"]);
+/** Shared verifiers by options fingerprint; bounded so a misuse cannot grow it without end. */
+const shared = new Map<string, VerifierInternals>();
+const MAX_SHARED = 100;
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
+
+function identity(value: object): number {
+	let id = identities.get(value);
+	if (id === undefined) {
+		id = ++nextIdentity;
+		identities.set(value, id);
+	}
+	return id;
+}
+
+/** A stable fingerprint of options: plain data by value, functions and RegExps by identity. */
+function fingerprint(value: unknown): string {
+	return JSON.stringify(value, (_key, item: unknown) => {
+		if (typeof item === "function" || item instanceof RegExp) return `#${identity(item)}`;
+		if (item instanceof Uint8Array) return `bytes:${Buffer.from(item).toString("base64")}`;
+		if (item && typeof item === "object" && !Array.isArray(item)) {
+			return Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1)));
+		}
+		return item;
+	});
+}
+
+/** Splits `requireAuth` options into verifier options and guard options. */
+export function splitOptions(options: AuthOptions): { verifier: VerifierOptions; guard: GuardOptions } {
+	const verifier: Record<string, unknown> = {};
+	const guard: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(options)) {
+		if (value === undefined) continue;
+		(GUARD_KEYS.has(key) ? guard : verifier)[key] = value;
+	}
+	return { verifier: verifier as VerifierOptions, guard: guard as GuardOptions };
+}
+
+/**
+ * The shared verifier for these options (environment variables fill what is not given): the same
+ * options give the same verifier, so every route shares one JWKS cache and one token cache.
+ *
+ * @example
+ * ```ts
+ * sharedVerifier({ issuer, audience }) === sharedVerifier({ audience, issuer }) // true
+ * ```
+ */
+export function sharedVerifier(
+	options: VerifierOptions = {},
+	env: NodeJS.ProcessEnv = process.env,
+): Verifier {
+	return shared_(options, env);
+}
+
+function shared_(options: VerifierOptions, env: NodeJS.ProcessEnv): VerifierInternals {
+	const merged = { ...optionsFromEnvironment(env), ...options };
+	const key = fingerprint(merged);
+	let verifier = shared.get(key);
+	if (verifier === undefined) {
+		verifier = createVerifier(merged);
+		if (shared.size >= MAX_SHARED) shared.delete(shared.keys().next().value as string);
+		shared.set(key, verifier);
+	}
+	return verifier;
+}
+
+/**
+ * Prepares one middleware: merges `BEARERGUARD_*` environment variables under the given options,
+ * validates everything now (a `TypeError` says what to fix), shares the verifier, and compiles the guard.
+ * The adapters are built on it; use it to write one for another framework.
+ *
+ * @example
+ * ```ts
+ * const { authenticate } = createAuthenticator({ permissions: ['write'] })
+ * const auth = await authenticate({ headers: req.headers })
+ * ```
+ */
+export function createAuthenticator(
+	options: AuthOptions = {},
+	env: NodeJS.ProcessEnv = process.env,
+): Authenticator {
+	if (typeof options !== "object" || options === null)
+		throw new TypeError("bearerguard: options must be an object.");
+	const split = splitOptions(options);
+	const verifier = shared_(split.verifier, env);
+	return { realm: verifier.realm, verifier, authenticate: verifier.guard(split.guard) };
+}

@@ -1,0 +1,63 @@
+/** The largest discovery document or JWKS we read: 1 MiB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Why a fetch of metadata or keys failed, for logs (the `cause` of a 503). */
+export class FetchError extends Error {
+	constructor(message: string, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = "FetchError";
+	}
+}
+
+/**
+ * GETs a JSON document with a deadline that covers the body too, no redirects, and a 1 MiB cap enforced
+ * while streaming (a huge or endless body is cut off, never buffered whole).
+ */
+export async function fetchJson(url: string, timeoutSeconds: number): Promise<unknown> {
+	const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutSeconds * 1000)));
+	let response: Response;
+	try {
+		response = await fetch(url, { signal, redirect: "manual", headers: { accept: "application/json" } });
+	} catch (cause) {
+		throw new FetchError(`GET ${url} failed`, { cause });
+	}
+	if (response.status !== 200) {
+		await response.body?.cancel().catch(() => undefined);
+		throw new FetchError(`GET ${url} answered ${response.status}`);
+	}
+	const declared = Number(response.headers.get("content-length"));
+	if (declared > MAX_BODY_BYTES) {
+		await response.body?.cancel().catch(() => undefined);
+		throw new FetchError(`GET ${url} declared a body over ${MAX_BODY_BYTES} bytes`);
+	}
+	const text = await readCapped(response, url);
+	try {
+		return JSON.parse(text);
+	} catch (cause) {
+		throw new FetchError(`GET ${url} did not answer JSON`, { cause });
+	}
+}
+
+async function readCapped(response: Response, url: string): Promise<string> {
+	const body = response.body;
+	if (body === null) return "";
+	const reader = body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > MAX_BODY_BYTES) {
+				await reader.cancel().catch(() => undefined);
+				throw new FetchError(`GET ${url} sent a body over ${MAX_BODY_BYTES} bytes`);
+			}
+			chunks.push(value);
+		}
+	} catch (cause) {
+		if (cause instanceof FetchError) throw cause;
+		throw new FetchError(`GET ${url} failed while reading the body`, { cause });
+	}
+	return Buffer.concat(chunks).toString("utf8");
+}

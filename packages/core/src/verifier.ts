@@ -1,0 +1,199 @@
+import { authorize, checkPermissionList } from "./authorize.js";
+import { checkStaticClaims, checkTimeClaims, readPermissions } from "./claims.js";
+import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./errors.js";
+import { extractBearerToken } from "./extract.js";
+import { decodeJws, verifySignature } from "./jws.js";
+import { KeySource } from "./key-source.js";
+import { normalizeTyp, type ResolvedOptions, resolveOptions } from "./options.js";
+import { TokenCache, type VerifiedToken } from "./token-cache.js";
+import type {
+	Algorithm,
+	AuthResult,
+	Claims,
+	GuardOptions,
+	RequestLike,
+	TokenHeader,
+	Verifier,
+	VerifierOptions,
+	VerifyContext,
+} from "./types.js";
+
+/** A verifier with its internals reachable, for the project's own tests and benchmarks. */
+export interface VerifierInternals extends Verifier {
+	/** The resolved options. */
+	readonly options: ResolvedOptions;
+	/** The key source (JWKS caches per issuer). */
+	readonly keys: KeySource;
+	/** The verified-token cache, when on. */
+	readonly tokenCache: TokenCache | undefined;
+}
+
+const seconds = () => Date.now() / 1000;
+
+/** Signature and claims checks of a token not in the cache. */
+async function verifyUncached(
+	token: string,
+	options: ResolvedOptions,
+	keys: KeySource,
+): Promise<VerifiedToken> {
+	const { header, payload, signingInput, signature, alg } = decodeJws(token);
+	if (!options.algorithms.has(alg as Algorithm)) throw invalidToken("alg_not_allowed");
+	// No extension is understood, so any `crit` (RFC 7515 §4.1.11) and `b64` (RFC 7797) is refused.
+	if (header.crit !== undefined || header.b64 !== undefined) throw invalidToken("crit_unsupported");
+	if (
+		options.typ !== undefined &&
+		(typeof header.typ !== "string" || normalizeTyp(header.typ) !== options.typ)
+	) {
+		throw invalidToken("typ_mismatch");
+	}
+	const kid = header.kid;
+	if (kid !== undefined && typeof kid !== "string") throw invalidToken("token_malformed");
+	// The issuer is read before the signature is checked only to pick its keys; it is checked again below.
+	const issuer = payload.iss;
+	if (typeof issuer !== "string" || !options.issuers.includes(issuer)) throw invalidToken("issuer_mismatch");
+	const candidates = await keys.keysFor(issuer, alg as Algorithm, kid);
+	if (!candidates.some((key) => verifySignature(alg as Algorithm, signingInput, signature, key))) {
+		throw invalidToken("signature_invalid");
+	}
+	checkStaticClaims(payload, options);
+	const permissions = readPermissions(payload, options.permissionsClaims);
+	let organization: string | undefined;
+	let organizationValid = true;
+	if (options.organization) {
+		const value = payload[options.organization.claim];
+		if (typeof value === "string" && options.organization.pattern.test(value)) organization = value;
+		else organizationValid = value === undefined ? !options.organization.required : false;
+	}
+	const auth: AuthResult = Object.freeze({
+		token,
+		header: Object.freeze(header) as TokenHeader,
+		claims: Object.freeze(payload) as Claims,
+		subject: payload.sub as string | undefined,
+		issuer,
+		organization,
+		permissions: Object.freeze(permissions),
+		expiresAt: payload.exp as number | undefined,
+	});
+	return { auth, organizationValid };
+}
+
+function checkOrganization(entry: VerifiedToken, context?: VerifyContext): void {
+	if (!entry.organizationValid) throw invalidRequest("organization_invalid");
+	const requested = context?.organization;
+	if (requested === undefined) return;
+	if (typeof requested !== "string" || requested !== entry.auth.organization) {
+		throw invalidRequest("organization_mismatch");
+	}
+}
+
+async function runCustomChecks(auth: AuthResult, options: ResolvedOptions): Promise<void> {
+	if (options.validate) {
+		let valid: boolean | undefined;
+		try {
+			valid = await options.validate(auth);
+		} catch (cause) {
+			throw invalidToken("validation_failed", cause);
+		}
+		if (valid === false) throw invalidToken("validation_failed");
+	}
+	if (options.isRevoked) {
+		let revoked: boolean;
+		try {
+			revoked = await options.isRevoked(auth);
+		} catch (cause) {
+			throw new TemporarilyUnavailableError("revocation_check_failed", 1, { cause });
+		}
+		if (revoked) throw invalidToken("revoked");
+	}
+}
+
+/**
+ * Creates a verifier: validates the options now (a `TypeError` says what to fix) and returns an object
+ * whose `verify(token)` resolves the `auth` result or throws a `BearerError`. Create it once and share it:
+ * it holds the JWKS and verified-token caches.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' })
+ * const auth = await verifier.verify(token)
+ * auth.permissions.has('read')
+ * ```
+ */
+export function createVerifier(input: VerifierOptions): VerifierInternals {
+	const options = resolveOptions(input);
+	const keys = new KeySource(options);
+	const tokenCache = options.tokenCache
+		? new TokenCache(options.tokenCache.max, options.tokenCache.maxAge)
+		: undefined;
+	const { realm, organization } = options;
+
+	async function verifyToken(token: string, context?: VerifyContext): Promise<AuthResult> {
+		if (typeof token !== "string" || token.length > options.maxTokenLength) {
+			throw invalidToken(typeof token === "string" ? "token_too_long" : "token_malformed");
+		}
+		const now = seconds();
+		let entry = tokenCache?.get(token);
+		if (entry === undefined) {
+			entry = await verifyUncached(token, options, keys);
+			checkTimeClaims(entry.auth.claims, options, now);
+			tokenCache?.set(token, entry, entry.auth.expiresAt, now);
+		} else {
+			checkTimeClaims(entry.auth.claims, options, now);
+		}
+		if (options.validate || options.isRevoked) await runCustomChecks(entry.auth, options);
+		if (organization) checkOrganization(entry, context);
+		return entry.auth;
+	}
+
+	function withRealm(error: unknown): never {
+		if (error instanceof BearerError) error.realm = realm;
+		throw error;
+	}
+
+	return {
+		realm,
+		options,
+		keys,
+		tokenCache,
+		verify(token, context) {
+			return verifyToken(token, context).catch(withRealm);
+		},
+		guard(guardOptions: GuardOptions = {}) {
+			const permissions = checkPermissionList(guardOptions.permissions, "permissions");
+			const anyPermission = checkPermissionList(guardOptions.anyPermission, "anyPermission");
+			const optional = guardOptions.optional ?? false;
+			if (typeof optional !== "boolean")
+				throw new TypeError('bearerguard: "optional" must be true or false.');
+			const requirement = { permissions, anyPermission };
+			const checksPermissions = permissions !== undefined || anyPermission !== undefined;
+			const extraSources = options.allowQueryToken || options.allowBodyToken;
+			const organizationHeader = organization?.header;
+			return async function authenticate(request: RequestLike): Promise<AuthResult | undefined> {
+				try {
+					let token: string;
+					try {
+						token = extraSources
+							? extractBearerToken(request.headers, {
+									query: options.allowQueryToken ? request.query : undefined,
+									body: options.allowBodyToken ? request.body : undefined,
+								})
+							: extractBearerToken(request.headers);
+					} catch (error) {
+						if (optional && error instanceof BearerError && error.reason === "token_missing")
+							return undefined;
+						throw error;
+					}
+					const context =
+						organizationHeader === undefined
+							? undefined
+							: { organization: request.headers[organizationHeader] };
+					const auth = await verifyToken(token, context);
+					if (checksPermissions) authorize(auth, requirement);
+					return auth;
+				} catch (error) {
+					return withRealm(error);
+				}
+			};
+		},
+	};
+}
