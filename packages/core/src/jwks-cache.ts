@@ -34,6 +34,13 @@ export class JwksCache {
 		private readonly now: () => number,
 	) {}
 
+	/** The keys, without waiting, when they are fresh and nothing needs fetching; else `undefined`. */
+	peek(): JwksKey[] | undefined {
+		return this.keys !== undefined && this.now() - this.fetchedAt <= this.options.cacheMaxAge
+			? this.keys
+			: undefined;
+	}
+
 	/**
 	 * The usable keys. With nothing usable cached, waits for a fetch and throws the 503 if it fails.
 	 * With `refetch` (an unknown `kid`), fetches again unless the last fetch started under `cooldown` ago.

@@ -2,12 +2,17 @@ import type { KeyObject } from "node:crypto";
 import { Discovery } from "./discovery.js";
 import { invalidToken } from "./errors.js";
 import { JwksCache } from "./jwks-cache.js";
-import { candidates, keyFor } from "./keys.js";
+import { candidates, type JwksKey, keyFor } from "./keys.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Algorithm } from "./types.js";
 
+/** A key the signature may be checked with: a public key, or the shared secret's bytes. */
+export type VerifyKey = KeyObject | Uint8Array;
+
 /** Most keys tried for one token (several keys may share a `kid`, or a token may name none). */
 const MAX_CANDIDATES = 3;
+/** Bound of the imported-keys index (kids × algorithms of the configured issuers). */
+const MAX_RESOLVED = 1000;
 
 /**
  * Where the verifier gets keys: the shared secret, one configured JWKS, or one discovered JWKS per
@@ -16,9 +21,16 @@ const MAX_CANDIDATES = 3;
  */
 export class KeySource {
 	private readonly caches = new Map<string, JwksCache>();
+	/**
+	 * Imported keys by issuer, alg and kid, with the key set they came from, so the common case (a
+	 * cached, fresh JWKS) is answered without waiting. Only non-empty answers are kept: unknown kids add nothing.
+	 */
+	private readonly resolved = new Map<string, { from: readonly JwksKey[]; keys: VerifyKey[] }>();
+	private readonly secretKeys: VerifyKey[] | undefined;
 
-	constructor(private readonly options: ResolvedOptions) {
+	constructor(options: ResolvedOptions) {
 		const now = () => Date.now() / 1000;
+		this.secretKeys = options.secret ? [options.secret] : undefined;
 		if (options.secret) return;
 		if (options.jwksUri !== undefined) {
 			const shared = new JwksCache(options.jwksUri, options.jwks, now);
@@ -37,25 +49,42 @@ export class KeySource {
 	}
 
 	/**
-	 * The keys that may verify a token of `issuer` signed with `alg` and naming `kid`. An unknown `kid`
-	 * triggers one refetch (at most one per `cooldown`); still unknown, it is `kid_unknown`.
+	 * The keys that may verify a token of `issuer` signed with `alg` and naming `kid`: at once when they
+	 * are known and fresh, else after a fetch. An unknown `kid` triggers one refetch (at most one per
+	 * `cooldown`); still unknown, it is `kid_unknown`.
 	 */
-	async keysFor(
+	keysFor(issuer: string, alg: Algorithm, kid: string | undefined): VerifyKey[] | Promise<VerifyKey[]> {
+		if (this.secretKeys) return this.secretKeys;
+		const cache = this.caches.get(issuer);
+		if (cache === undefined) throw invalidToken("issuer_mismatch");
+		const fresh = cache.peek();
+		if (fresh !== undefined) {
+			const known = this.resolved.get(`${issuer}\u0000${alg}\u0000${kid}`);
+			if (known !== undefined && known.from === fresh) return known.keys;
+		}
+		return this.load(cache, issuer, alg, kid);
+	}
+
+	private async load(
+		cache: JwksCache,
 		issuer: string,
 		alg: Algorithm,
 		kid: string | undefined,
-	): Promise<Array<KeyObject | Uint8Array>> {
-		if (this.options.secret) return [this.options.secret];
-		const cache = this.caches.get(issuer);
-		if (cache === undefined) throw invalidToken("issuer_mismatch");
-		let found = candidates(await cache.getKeys(), alg, kid);
-		if (found.length === 0) found = candidates(await cache.getKeys(true), alg, kid);
-		const keys: KeyObject[] = [];
+	): Promise<VerifyKey[]> {
+		let from = await cache.getKeys();
+		let found = candidates(from, alg, kid);
+		if (found.length === 0) {
+			from = await cache.getKeys(true);
+			found = candidates(from, alg, kid);
+		}
+		const keys: VerifyKey[] = [];
 		for (const candidate of found.slice(0, MAX_CANDIDATES)) {
 			const key = await keyFor(candidate, alg);
 			if (key !== undefined) keys.push(key);
 		}
 		if (keys.length === 0) throw invalidToken("kid_unknown");
+		if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
+		this.resolved.set(`${issuer}\u0000${alg}\u0000${kid}`, { from, keys });
 		return keys;
 	}
 }

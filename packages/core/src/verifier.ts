@@ -3,7 +3,7 @@ import { checkStaticClaims, checkTimeClaims, readPermissions } from "./claims.js
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./errors.js";
 import { extractBearerToken } from "./extract.js";
 import { decodeJws, verifySignature } from "./jws.js";
-import { KeySource } from "./key-source.js";
+import { KeySource, type VerifyKey } from "./key-source.js";
 import { normalizeTyp, type ResolvedOptions, resolveOptions } from "./options.js";
 import { TokenCache, type VerifiedToken } from "./token-cache.js";
 import type {
@@ -30,12 +30,15 @@ export interface VerifierInternals extends Verifier {
 
 const seconds = () => Date.now() / 1000;
 
-/** Signature and claims checks of a token not in the cache. */
-async function verifyUncached(
+/**
+ * Signature and claims checks of a token not in the cache. Synchronous when the issuer's keys are cached
+ * and fresh (the common case), so a miss costs little more than the signature check itself.
+ */
+function verifyUncached(
 	token: string,
 	options: ResolvedOptions,
 	keys: KeySource,
-): Promise<VerifiedToken> {
+): VerifiedToken | Promise<VerifiedToken> {
 	const { header, payload, signingInput, signature, alg } = decodeJws(token);
 	if (!options.algorithms.has(alg as Algorithm)) throw invalidToken("alg_not_allowed");
 	// No extension is understood, so any `crit` (RFC 7515 §4.1.11) and `b64` (RFC 7797) is refused.
@@ -51,8 +54,29 @@ async function verifyUncached(
 	// The issuer is read before the signature is checked only to pick its keys; it is checked again below.
 	const issuer = payload.iss;
 	if (typeof issuer !== "string" || !options.issuers.includes(issuer)) throw invalidToken("issuer_mismatch");
-	const candidates = await keys.keysFor(issuer, alg as Algorithm, kid);
-	if (!candidates.some((key) => verifySignature(alg as Algorithm, signingInput, signature, key))) {
+	const decoded = { header, payload, signingInput, signature, alg: alg as Algorithm, issuer };
+	const candidates = keys.keysFor(issuer, alg as Algorithm, kid);
+	return Array.isArray(candidates)
+		? checkVerified(decoded, candidates, token, options)
+		: candidates.then((found) => checkVerified(decoded, found, token, options));
+}
+
+interface Decoded {
+	readonly header: Record<string, unknown>;
+	readonly payload: Record<string, unknown>;
+	readonly signingInput: string;
+	readonly signature: Buffer;
+	readonly alg: Algorithm;
+	readonly issuer: string;
+}
+
+function checkVerified(
+	{ header, payload, signingInput, signature, alg, issuer }: Decoded,
+	candidates: readonly VerifyKey[],
+	token: string,
+	options: ResolvedOptions,
+): VerifiedToken {
+	if (!candidates.some((key) => verifySignature(alg, signingInput, signature, key))) {
 		throw invalidToken("signature_invalid");
 	}
 	checkStaticClaims(payload, options);
@@ -134,7 +158,8 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		const now = seconds();
 		let entry = tokenCache?.get(token);
 		if (entry === undefined) {
-			entry = await verifyUncached(token, options, keys);
+			const verified = verifyUncached(token, options, keys);
+			entry = verified instanceof Promise ? await verified : verified;
 			checkTimeClaims(entry.auth.claims, options, now);
 			tokenCache?.set(token, entry, entry.auth.expiresAt, now);
 		} else {
