@@ -21,46 +21,50 @@ export function parseObject(text: string): Record<string, unknown> | undefined {
 	return value as Record<string, unknown>;
 }
 
+/** The end (index of the closing quote) of the JSON string that opens at `start`. */
+function stringEnd(text: string, start: number): number {
+	let end = text.indexOf('"', start + 1);
+	// A quote preceded by an odd number of backslashes is escaped: keep looking.
+	for (;;) {
+		let backslashes = 0;
+		while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+		if (backslashes % 2 === 0) return end;
+		end = text.indexOf('"', end + 1);
+	}
+}
+
 /**
  * Scans valid JSON text for an object that names a member twice. Runs only on texts that `JSON.parse`
- * accepted, so it needs to track just strings, nesting and member names.
+ * accepted, so it needs to track just strings, nesting and member names; strings are skipped with
+ * `indexOf`, so the loop walks only the few characters outside them.
  */
 export function hasDuplicateKeys(text: string): boolean {
-	const stack: Array<Set<string> | undefined> = [];
+	const stack: Array<string[] | undefined> = [];
+	let keys: string[] | undefined;
 	let expectKey = false;
 	for (let i = 0; i < text.length; i++) {
 		const c = text.charCodeAt(i);
 		if (c === 0x22 /* " */) {
-			let j = i + 1;
-			let escaped = false;
-			while (j < text.length) {
-				const d = text.charCodeAt(j);
-				if (d === 0x5c /* \ */) {
-					escaped = true;
-					j += 2;
-					continue;
-				}
-				if (d === 0x22) break;
-				j++;
-			}
-			if (expectKey) {
-				const raw = text.slice(i + 1, j);
-				const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
-				const keys = stack[stack.length - 1] as Set<string>;
-				if (keys.has(key)) return true;
-				keys.add(key);
+			const end = stringEnd(text, i);
+			if (expectKey && keys !== undefined) {
+				const raw = text.slice(i + 1, end);
+				const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
+				if (keys.includes(key)) return true;
+				keys.push(key);
 				expectKey = false;
 			}
-			i = j;
+			i = end;
 		} else if (c === 0x7b /* { */) {
-			stack.push(new Set());
+			stack.push(keys);
+			keys = [];
 			expectKey = true;
 		} else if (c === 0x5b /* [ */) {
-			stack.push(undefined);
+			stack.push(keys);
+			keys = undefined;
 		} else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-			stack.pop();
+			keys = stack.pop();
 		} else if (c === 0x2c /* , */) {
-			expectKey = stack[stack.length - 1] !== undefined;
+			expectKey = keys !== undefined;
 		}
 	}
 	return false;

@@ -13,7 +13,27 @@ export interface DecodedJws {
 	readonly alg: string;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Three non-empty base64url segments: a compact JWS and nothing else (no padding, no spaces, no JWE). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Decoded headers by their base64url text. An issuer's tokens share a handful of headers, so this saves a
+ * parse per token; it is cleared when full, so junk headers cannot grow it.
+ */
+const headers = new Map<string, Record<string, unknown>>();
+const MAX_HEADERS = 256;
+
+function decodeHeader(segment: string): Record<string, unknown> | undefined {
+	let header = headers.get(segment);
+	if (header === undefined) {
+		header = parseObject(decodeSegment(segment));
+		if (header === undefined) return undefined;
+		Object.freeze(header);
+		if (headers.size >= MAX_HEADERS) headers.clear();
+		headers.set(segment, header);
+	}
+	return header;
+}
 
 /**
  * Splits and decodes a compact JWS: exactly three non-empty base64url segments, a header and a payload
@@ -21,23 +41,17 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
  * segments, padding, whitespace) is `token_malformed`.
  */
 export function decodeJws(token: string): DecodedJws {
+	if (!COMPACT_JWS.test(token)) throw invalidToken("token_malformed");
 	const first = token.indexOf(".");
 	const second = token.indexOf(".", first + 1);
-	if (first < 1 || second < 0 || token.indexOf(".", second + 1) !== -1 || second === token.length - 1) {
-		throw invalidToken("token_malformed");
-	}
-	const h = token.slice(0, first);
-	const p = token.slice(first + 1, second);
-	const s = token.slice(second + 1);
-	if (!SEGMENT.test(h) || !SEGMENT.test(p) || !SEGMENT.test(s)) throw invalidToken("token_malformed");
-	const header = parseObject(decodeSegment(h));
-	const payload = header && parseObject(decodeSegment(p));
+	const header = decodeHeader(token.slice(0, first));
+	const payload = header && parseObject(decodeSegment(token.slice(first + 1, second)));
 	if (!header || !payload || typeof header.alg !== "string") throw invalidToken("token_malformed");
 	return {
 		header,
 		payload,
 		signingInput: token.slice(0, second),
-		signature: Buffer.from(s, "base64url"),
+		signature: Buffer.from(token.slice(second + 1), "base64url"),
 		alg: header.alg,
 	};
 }
