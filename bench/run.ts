@@ -1,0 +1,102 @@
+/**
+ * `pnpm bench [--micro] [--http] [--quick]`: the micro benchmark, then the HTTP benchmark (both when
+ * neither flag is given). Prints markdown tables on stdout (progress on stderr) and writes every
+ * number to bench/results/latest.json. `--quick` shortens every run; BENCH_DURATION sets the seconds
+ * of each HTTP run (default 5, or 2 with `--quick`).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, platform, release } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type HttpOptions, httpTable, runHttp } from "./http.js";
+import type { HarnessOptions } from "./lib/harness.js";
+import { CONNECTIONS } from "./lib/load.js";
+import { microTable, runMicro } from "./micro.js";
+import { ROUTE } from "./servers/shared.js";
+import { FRAMEWORKS } from "./servers/variants.js";
+
+const FLAGS = new Set(["--micro", "--http", "--quick"]);
+
+function parseArguments(argv: readonly string[]) {
+	const unknown = argv.filter((arg) => !FLAGS.has(arg));
+	if (unknown.length > 0)
+		throw new Error(`bench: unknown argument ${unknown.join(" ")}; use ${[...FLAGS].join(" ")}`);
+	const quick = argv.includes("--quick");
+	const onlyOne = argv.includes("--micro") !== argv.includes("--http");
+	const seconds = Number(process.env.BENCH_DURATION ?? (quick ? 2 : 5));
+	if (!(seconds >= 1)) throw new Error("bench: BENCH_DURATION must be a number of seconds, at least 1");
+	const micro: HarnessOptions = quick
+		? { warmupMs: 150, runMs: 200, runs: 5 }
+		: { warmupMs: 300, runMs: 400, runs: 5 };
+	const http: HttpOptions = {
+		seconds,
+		warmupSeconds: 1,
+		rounds: 2,
+		poolSize: 20_000,
+		frameworks: FRAMEWORKS,
+	};
+	return {
+		quick,
+		runMicro: !onlyOne || argv.includes("--micro"),
+		runHttp: !onlyOne || argv.includes("--http"),
+		micro,
+		http,
+	};
+}
+
+function machine() {
+	return {
+		cpu: cpus()[0]?.model ?? "unknown",
+		cores: cpus().length,
+		node: process.version,
+		os: `${platform()} ${release()}`,
+		date: new Date().toISOString(),
+	};
+}
+
+async function main(): Promise<void> {
+	const settings = parseArguments(process.argv.slice(2));
+	const about = machine();
+	console.log(`# bearerguard benchmark\n`);
+	console.log(`${about.cpu}, ${about.cores} cores, Node ${about.node}, ${about.os}, ${about.date}\n`);
+
+	const micro = settings.runMicro ? await runMicro(settings.micro) : undefined;
+	if (micro) {
+		console.log(
+			`## Micro: verifications per second (median of ${settings.micro.runs} runs of ${settings.micro.runMs} ms)\n`,
+		);
+		console.log(`${microTable(micro)}\n`);
+	}
+
+	const http = settings.runHttp ? await runHttp(settings.http) : undefined;
+	if (http) {
+		const { seconds, rounds } = settings.http;
+		console.log(
+			`## HTTP: GET ${ROUTE}, autocannon, ${CONNECTIONS} connections, ${seconds} s runs, median of ${rounds} alternating rounds\n`,
+		);
+		console.log(`${httpTable(http, settings.http.poolSize)}\n`);
+	}
+
+	const file = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
+	await mkdir(dirname(file), { recursive: true });
+	const report = {
+		machine: about,
+		command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
+		settings: { micro: settings.micro, http: { ...settings.http, connections: CONNECTIONS } },
+		micro: micro ?? null,
+		http: http ?? null,
+	};
+	await writeFile(file, `${JSON.stringify(report, null, "\t")}\n`);
+	console.log(`Every number: ${file}`);
+}
+
+// Ctrl-C and kill end the run through process.exit, whose handler (lib/servers.ts) kills the servers.
+process.once("SIGINT", () => process.exit(130));
+process.once("SIGTERM", () => process.exit(143));
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	},
+);

@@ -1,0 +1,37 @@
+/**
+ * One benchmark server, run as its own process by http.ts:
+ * `node --import tsx bench/server.ts <framework> <variant>`, configured by BENCH_* (and, for our
+ * adapters, BEARERGUARD_*) environment variables. It listens on a free loopback port, prints
+ * `{"port":N}` as its first stdout line, and exits on SIGTERM, SIGINT or when its stdin closes
+ * (so it never outlives the parent). With BENCH_CPU_PROFILE=<file>, the line `profile` on stdin starts
+ * a CPU profile, written to that file when the server exits (see profile.ts).
+ */
+import { createInterface } from "node:readline";
+import { startExpress } from "./servers/express.js";
+import { startFastify } from "./servers/fastify.js";
+import { startKoa } from "./servers/koa.js";
+import { createProfiler } from "./servers/profiler.js";
+import { configFromEnvironment, type RunningServer } from "./servers/shared.js";
+import { FRAMEWORKS, isVariant } from "./servers/variants.js";
+
+function start(framework: string, variant: string): Promise<RunningServer> {
+	const config = configFromEnvironment();
+	if (framework === "express" && isVariant("express", variant)) return startExpress(variant, config);
+	if (framework === "koa" && isVariant("koa", variant)) return startKoa(variant, config);
+	if (framework === "fastify" && isVariant("fastify", variant)) return startFastify(variant, config);
+	throw new Error(`usage: server.ts <${FRAMEWORKS.join("|")}> <variant>, got: ${framework} ${variant}`);
+}
+
+const profiler = process.env.BENCH_CPU_PROFILE ? createProfiler(process.env.BENCH_CPU_PROFILE) : undefined;
+const exit = async () => {
+	await profiler?.stop();
+	process.exit(0);
+};
+process.once("SIGTERM", exit).once("SIGINT", exit);
+createInterface({ input: process.stdin })
+	.on("line", (line) => {
+		if (line === "profile") void profiler?.start();
+	})
+	.once("close", exit);
+const server = await start(process.argv[2] ?? "", process.argv[3] ?? "");
+process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);

@@ -1,0 +1,53 @@
+import { type ExpressAuthOptions, requireAuth, requirePermissions } from "@bearerguard/express";
+import express, { type Express } from "express";
+
+interface Product {
+	id: string;
+	name: string;
+	price: number;
+}
+
+/** The products API: public health, everything else behind a bearer token of one organization. */
+export function createApp(options: ExpressAuthOptions = {}): Express {
+	const products = new Map<string, Product>([
+		["p_1", { id: "p_1", name: "Espresso beans", price: 18.5 }],
+		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
+	]);
+	let nextId = 3;
+
+	const app = express();
+	app.get("/v1/health", (_req, res) => {
+		res.json({ status: "ok" });
+	});
+
+	// Every route below needs a valid token; the x-organization-id header, when sent, must match its org_id.
+	app.use(requireAuth({ organization: { required: true, header: "x-organization-id" }, ...options }));
+
+	app.get("/v1/products", requirePermissions("read"), (_req, res) => {
+		res.json({ products: [...products.values()] });
+	});
+
+	// The body is parsed only once the caller may write.
+	app.post("/v1/products", requirePermissions("write"), express.json(), (req, res) => {
+		const { name, price } = req.body ?? {};
+		if (typeof name !== "string" || typeof price !== "number") {
+			res
+				.status(422)
+				.json({ error: "invalid_product", message: "name (string) and price (number) are required" });
+			return;
+		}
+		const product = { id: `p_${nextId++}`, name, price };
+		products.set(product.id, product);
+		res.status(201).json(product);
+	});
+
+	app.delete<{ id: string }>("/v1/products/:id", requirePermissions("delete"), (req, res) => {
+		res.sendStatus(products.delete(req.params.id) ? 204 : 404);
+	});
+
+	app.get("/v1/settings", requirePermissions("admin"), (req, res) => {
+		res.json({ organization: req.auth?.organization, subject: req.auth?.subject });
+	});
+
+	return app;
+}

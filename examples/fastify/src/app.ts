@@ -1,0 +1,60 @@
+import bearerGuard, { type FastifyAuthOptions } from "@bearerguard/fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+
+interface Product {
+	id: string;
+	name: string;
+	price: number;
+}
+
+const productSchema = {
+	type: "object",
+	required: ["name", "price"],
+	properties: { name: { type: "string" }, price: { type: "number" } },
+} as const;
+
+/** The products API: public health, everything else behind a bearer token of one organization. */
+export async function createApp(options: FastifyAuthOptions = {}): Promise<FastifyInstance> {
+	const products = new Map<string, Product>([
+		["p_1", { id: "p_1", name: "Espresso beans", price: 18.5 }],
+		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
+	]);
+	let nextId = 3;
+
+	const app = Fastify();
+	// Guarded routes need a valid token; the x-organization-id header, when sent, must match its org_id.
+	await app.register(bearerGuard, {
+		organization: { required: true, header: "x-organization-id" },
+		...options,
+	});
+
+	app.get("/v1/health", async () => ({ status: "ok" }));
+
+	app.get("/v1/products", { onRequest: app.requireAuth({ permissions: ["read"] }) }, async () => ({
+		products: [...products.values()],
+	}));
+
+	// onRequest runs before the body is parsed, so only callers who may write get it parsed.
+	app.post<{ Body: Omit<Product, "id"> }>(
+		"/v1/products",
+		{ onRequest: app.requireAuth({ permissions: ["write"] }), schema: { body: productSchema } },
+		async (request, reply) => {
+			const product = { id: `p_${nextId++}`, ...request.body };
+			products.set(product.id, product);
+			return reply.code(201).send(product);
+		},
+	);
+
+	app.delete<{ Params: { id: string } }>(
+		"/v1/products/:id",
+		{ onRequest: app.requireAuth({ permissions: ["delete"] }) },
+		async (request, reply) => reply.code(products.delete(request.params.id) ? 204 : 404).send(),
+	);
+
+	app.get("/v1/settings", { onRequest: app.requireAuth({ permissions: ["admin"] }) }, async (request) => ({
+		organization: request.auth?.organization,
+		subject: request.auth?.subject,
+	}));
+
+	return app;
+}

@@ -1,0 +1,77 @@
+import { json } from "node:stream/consumers";
+import { type KoaAuthOptions, requireAuth, requirePermissions } from "@bearerguard/koa";
+import Koa, { type Context, type Middleware } from "koa";
+
+interface Product {
+	id: string;
+	name: string;
+	price: number;
+}
+
+/** The products API: public health, everything else behind a bearer token of one organization. */
+export function createApp(options: KoaAuthOptions = {}): Koa {
+	const products = new Map<string, Product>([
+		["p_1", { id: "p_1", name: "Espresso beans", price: 18.5 }],
+		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
+	]);
+	let nextId = 3;
+
+	const app = new Koa();
+	app.use(async (ctx, next) => {
+		if (ctx.method !== "GET" || ctx.path !== "/v1/health") return next();
+		ctx.body = { status: "ok" };
+	});
+
+	// Every route below needs a valid token; the x-organization-id header, when sent, must match its org_id.
+	app.use(requireAuth({ organization: { required: true, header: "x-organization-id" }, ...options }));
+
+	app.use(
+		route("GET", "/v1/products", requirePermissions("read"), (ctx) => {
+			ctx.body = { products: [...products.values()] };
+		}),
+	);
+
+	// The body is read only once the caller may write (a real app would use @koa/bodyparser).
+	app.use(
+		route("POST", "/v1/products", requirePermissions("write"), async (ctx) => {
+			const { name, price } = ((await json(ctx.req).catch(() => undefined)) ?? {}) as Partial<Product>;
+			if (typeof name !== "string" || typeof price !== "number") {
+				ctx.status = 422;
+				ctx.body = { error: "invalid_product", message: "name (string) and price (number) are required" };
+				return;
+			}
+			const product = { id: `p_${nextId++}`, name, price };
+			products.set(product.id, product);
+			ctx.status = 201;
+			ctx.body = product;
+		}),
+	);
+
+	app.use(
+		route("DELETE", "/v1/products/:id", requirePermissions("delete"), (ctx, params) => {
+			ctx.status = products.delete(params.id ?? "") ? 204 : 404;
+		}),
+	);
+
+	app.use(
+		route("GET", "/v1/settings", requirePermissions("admin"), (ctx) => {
+			ctx.body = { organization: ctx.state.auth?.organization, subject: ctx.state.auth?.subject };
+		}),
+	);
+
+	return app;
+}
+
+type Handler = (ctx: Context, params: Record<string, string>) => unknown;
+
+/** A minimal router (a real app would use @koa/router): on a matching request, runs `guard` then `handler`. */
+function route(method: string, path: string, guard: Middleware, handler: Handler): Middleware {
+	const pattern = new RegExp(`^${path.replace(/:(\w+)/g, "(?<$1>[^/]+)")}$`);
+	return async (ctx, next) => {
+		const match = ctx.method === method ? pattern.exec(ctx.path) : null;
+		if (!match) return next();
+		await guard(ctx, async () => {
+			await handler(ctx, match.groups ?? {});
+		});
+	};
+}

@@ -1,0 +1,183 @@
+import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type AuthResult, createVerifier, type VerifierOptions } from "../src/index.js";
+import { TokenCache, type VerifiedToken } from "../src/token-cache.js";
+import {
+	advanceClock,
+	expectRefusal,
+	freezeClock,
+	refusal,
+	rejectionOf,
+	unfreezeClock,
+} from "./support/refusals.js";
+import { withSignature } from "./support/tokens.js";
+
+const entry = (token: string): VerifiedToken => ({
+	auth: { token } as unknown as AuthResult,
+	organizationValid: true,
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("TokenCache", () => {
+	it("stores and returns an entry by the exact token", () => {
+		const cache = new TokenCache(10, 600);
+		const value = entry("a.b.c");
+		cache.set("a.b.c", value, undefined, 1000);
+		expect(cache.get("a.b.c")).toBe(value);
+		expect(cache.get("a.b.C")).toBeUndefined();
+		expect(cache.get("a.b.c ")).toBeUndefined();
+		expect(cache.size).toBe(1);
+	});
+
+	it("keeps at most max entries, dropping the least recently used", () => {
+		const cache = new TokenCache(3, 600);
+		for (const token of ["t1", "t2", "t3"]) cache.set(token, entry(token), undefined, 0);
+		cache.get("t1");
+		cache.set("t4", entry("t4"), undefined, 0);
+		expect(cache.size).toBe(3);
+		expect(cache.get("t2")).toBeUndefined();
+		expect(cache.get("t1")?.auth.token).toBe("t1");
+	});
+
+	it("bounds the total weight (32 MiB of tokens plus 1 KiB per entry)", () => {
+		const cache = new TokenCache(100_000, 600);
+		const filler = "x".repeat(8000);
+		for (let i = 0; i < 4000; i++)
+			cache.set(`${String(i).padStart(4, "0")}.${filler}`, entry("t"), undefined, 0);
+		// Each entry weighs its 8005 characters plus 1024: 3716 of them fit in 32 MiB.
+		expect(cache.size).toBe(3716);
+	});
+
+	it("does not store an entry with under a millisecond left", () => {
+		const cache = new TokenCache(10, 600);
+		cache.set("expiring", entry("expiring"), 1000.0009, 1000);
+		cache.set("expired", entry("expired"), 999, 1000);
+		expect(cache.size).toBe(0);
+		cache.set("ok", entry("ok"), 1000.002, 1000);
+		expect(cache.size).toBe(1);
+	});
+
+	it("drops an entry at its token's exp", async () => {
+		const cache = new TokenCache(10, 600);
+		cache.set("short", entry("short"), 1000.05, 1000);
+		expect(cache.get("short")).toBeDefined();
+		await sleep(120);
+		expect(cache.get("short")).toBeUndefined();
+	});
+
+	it("drops an entry after maxAge, whatever its exp", async () => {
+		const cache = new TokenCache(10, 0.05);
+		cache.set("long", entry("long"), 1e10, 1000);
+		cache.set("forever", entry("forever"), undefined, 1000);
+		await sleep(120);
+		expect(cache.get("long")).toBeUndefined();
+		expect(cache.get("forever")).toBeUndefined();
+	});
+});
+
+describe("the token cache in createVerifier", () => {
+	let issuer: TestIssuer;
+	beforeAll(async () => {
+		issuer = await createTestIssuer({ algorithms: ["ES256"] });
+	});
+	afterAll(() => issuer.close());
+	afterEach(() => unfreezeClock());
+
+	const verifier = (extra: VerifierOptions = {}) =>
+		createVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, ...extra });
+
+	it("answers the second verification of a token from the cache", async () => {
+		const v = verifier();
+		const token = await issuer.sign();
+		const first = await v.verify(token);
+		expect(v.tokenCache?.size).toBe(1);
+		expect(await v.verify(token)).toBe(first);
+		expect(v.tokenCache?.size).toBe(1);
+	});
+
+	it("still re-checks exp on a cache hit", async () => {
+		freezeClock();
+		const v = verifier();
+		const token = await issuer.sign({}, { expiresIn: 60 });
+		const first = await v.verify(token);
+		advanceClock(60);
+		expect(await v.verify(token)).toBe(first);
+		advanceClock(5);
+		await refusal(v.verify(token), "token_expired");
+		expect(v.tokenCache?.size).toBe(1);
+	});
+
+	it("runs isRevoked and validate on every call, hit or miss", async () => {
+		const revoked = new Set<string>();
+		const calls = { isRevoked: 0, validate: 0 };
+		const v = verifier({
+			isRevoked: (auth) => {
+				calls.isRevoked++;
+				return revoked.has(auth.claims.jti as string);
+			},
+			validate: () => {
+				calls.validate++;
+				return true;
+			},
+		});
+		const token = await issuer.sign({ jti: "jti-1" });
+		await v.verify(token);
+		await v.verify(token);
+		await v.verify(token);
+		expect(calls).toEqual({ isRevoked: 3, validate: 3 });
+		revoked.add("jti-1");
+		await refusal(v.verify(token), "revoked");
+		expect(calls).toEqual({ isRevoked: 4, validate: 4 });
+	});
+
+	it("does not grow with a flood of unknown, forged, expired or garbage tokens", async () => {
+		const v = verifier();
+		await v.verify(await issuer.sign());
+		const genuine = await issuer.sign();
+		const floods = [
+			...Array.from({ length: 300 }, (_, i) => `garbage.${i}.token`),
+			...Array.from({ length: 100 }, (_, i) => withSignature(genuine, Buffer.alloc(64, i))),
+			...(await Promise.all(Array.from({ length: 50 }, () => issuer.sign({}, { expiresIn: -60 })))),
+			...(await Promise.all(Array.from({ length: 50 }, () => issuer.sign({ aud: "https://other.example" })))),
+		];
+		const errors = await Promise.all(floods.map((token) => rejectionOf(v.verify(token))));
+		expect(errors).toHaveLength(500);
+		expect(v.tokenCache?.size).toBe(1);
+	});
+
+	it("keeps at most tokenCache.max entries", async () => {
+		const v = verifier({ tokenCache: { max: 3 } });
+		const tokens = await Promise.all(Array.from({ length: 10 }, () => issuer.sign()));
+		for (const token of tokens) await v.verify(token);
+		expect(v.tokenCache?.size).toBe(3);
+	});
+
+	it("verifies afresh after tokenCache.maxAge", async () => {
+		const v = verifier({ tokenCache: { maxAge: "100ms" } });
+		const token = await issuer.sign();
+		const first = await v.verify(token);
+		await sleep(150);
+		const second = await v.verify(token);
+		expect(second).not.toBe(first);
+		expect(second).toEqual(first);
+	});
+
+	it("works with tokenCache: false (every call verifies)", async () => {
+		const v = verifier({ tokenCache: false });
+		expect(v.tokenCache).toBeUndefined();
+		const token = await issuer.sign();
+		const first = await v.verify(token);
+		const second = await v.verify(token);
+		expect(second).not.toBe(first);
+		expect(second).toEqual(first);
+		await refusal(v.verify(withSignature(token, Buffer.alloc(64))), "signature_invalid");
+	});
+
+	it("caches a token of another organization, and refuses it on every call", async () => {
+		const v = verifier({ organization: true });
+		const token = await issuer.sign({ org_id: "not an org" });
+		expectRefusal(await rejectionOf(v.verify(token)), "organization_invalid");
+		expectRefusal(await rejectionOf(v.verify(token)), "organization_invalid");
+		expect(v.tokenCache?.size).toBe(1);
+	});
+});

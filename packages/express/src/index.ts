@@ -1,0 +1,32 @@
+/**
+ * `@bearerguard/express`: Express 4 and 5 middleware that verifies OAuth 2.0 bearer tokens and sets
+ * `req.auth`, typed by declaration merging.
+ *
+ * @example
+ * ```ts
+ * import { requireAuth, requirePermissions } from '@bearerguard/express'
+ *
+ * app.use(requireAuth({ issuer, audience }))
+ * app.delete('/v1/products/:id', requirePermissions('delete'), remove)
+ * ```
+ *
+ * @packageDocumentation
+ */
+import type { AuthResult } from "@bearerguard/core";
+
+declare global {
+	namespace Express {
+		interface Request {
+			/**
+			 * The verified token, set by `requireAuth`; `undefined` before it ran or for an `optional`
+			 * guard without credentials.
+			 */
+			auth?: AuthResult;
+		}
+	}
+}
+
+export type { AuthResult, BearerError, CustomClaims, ErrorResponse } from "@bearerguard/core";
+export type { AdapterOptions, ErrorHandling, ErrorHook } from "./lib/adapter-options.js";
+export { type ExpressAuthOptions, requireAuth } from "./require-auth.js";
+export { requirePermissions } from "./require-permissions.js";

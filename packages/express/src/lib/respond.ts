@@ -1,0 +1,51 @@
+import { BearerError, toErrorResponse } from "@bearerguard/core";
+import type { NextFunction, Request, Response } from "express";
+import { type AdapterSettings, errorBody } from "./adapter-options.js";
+
+/** Answers a failure the way one `requireAuth` was configured to. */
+export type Responder = (error: unknown, res: Response, next: NextFunction) => void;
+
+const kResponder = Symbol("bearerguard.responder");
+type WithResponder = Request & { [kResponder]?: Responder };
+
+/** Remembers on the request how its `requireAuth` answers failures, for `requirePermissions` after it. */
+export function setResponder(req: Request, responder: Responder): void {
+	(req as WithResponder)[kResponder] = responder;
+}
+
+/** The responder of the request's `requireAuth`, if one ran. */
+export function getResponder(req: Request): Responder | undefined {
+	return (req as WithResponder)[kResponder];
+}
+
+/**
+ * Creates the failure handler: `next(error)` for `errorHandling: 'framework'`, else the contract's
+ * answer (`toErrorResponse`), written as is so Express adds no charset, with `onError`'s body if any.
+ */
+export function createResponder(
+	settings: Pick<AdapterSettings, "onError" | "framework">,
+	realm: string,
+): Responder {
+	const { onError, framework } = settings;
+	return function respond(error, res, next) {
+		if (error instanceof BearerError) error.realm = realm;
+		if (framework || res.headersSent) {
+			next(error);
+			return;
+		}
+		const response = toErrorResponse(error, { realm });
+		let body = response.body;
+		if (onError !== undefined && error instanceof BearerError) {
+			try {
+				body = errorBody(onError(error, response), body);
+			} catch (hookError) {
+				next(hookError);
+				return;
+			}
+		}
+		res.writeHead(response.status, response.headers).end(body);
+	};
+}
+
+/** The responder of a `requirePermissions` that runs without a `requireAuth` before it. */
+export const defaultResponder: Responder = createResponder({ onError: undefined, framework: false }, "api");

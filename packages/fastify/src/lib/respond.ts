@@ -1,0 +1,36 @@
+import { BearerError, toErrorResponse } from "@bearerguard/core";
+import type { FastifyReply, HookHandlerDoneFunction } from "fastify";
+import { type AdapterSettings, errorBody } from "./adapter-options.js";
+
+/** Answers a failure the way one `requireAuth` was configured to. */
+export type Responder = (error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+
+/**
+ * Creates the failure handler: `done(error)` for `errorHandling: 'framework'` (Fastify's error handler
+ * reads `statusCode` and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s
+ * body if any. The body is sent as a Buffer, so Fastify adds no charset to `application/json`.
+ */
+export function createResponder(
+	settings: Pick<AdapterSettings, "onError" | "framework">,
+	realm: string,
+): Responder {
+	const { onError, framework } = settings;
+	return function respond(error, reply, done) {
+		if (error instanceof BearerError) error.realm = realm;
+		if (framework) {
+			done(error instanceof Error ? error : new Error(String(error)));
+			return;
+		}
+		const response = toErrorResponse(error, { realm });
+		let body = response.body;
+		if (onError !== undefined && error instanceof BearerError) {
+			try {
+				body = errorBody(onError(error, response), body);
+			} catch (hookError) {
+				done(hookError instanceof Error ? hookError : new Error(String(hookError)));
+				return;
+			}
+		}
+		reply.code(response.status).headers(response.headers).send(Buffer.from(body));
+	};
+}

@@ -1,0 +1,49 @@
+import { type AuthOptions, createAuthenticator } from "@bearerguard/core";
+import type { onRequestHookHandler } from "fastify";
+import { type AdapterOptions, splitAdapterOptions } from "./lib/adapter-options.js";
+import { toRequestLike } from "./lib/request.js";
+import { createResponder } from "./lib/respond.js";
+
+/**
+ * Options of {@link requireAuth} and of the plugin: the core's verifier and guard options (`issuer`,
+ * `audience`, `permissions`, `anyPermission`, `optional`, ...), plus how failures are answered (`onError`, `errorHandling`).
+ *
+ * @example
+ * ```ts
+ * const options: FastifyAuthOptions = { issuer, audience, anyPermission: ['write', 'admin'] }
+ * ```
+ */
+export interface FastifyAuthOptions extends AuthOptions, AdapterOptions {}
+
+/**
+ * A Fastify `onRequest` hook that verifies the request's bearer token and sets `request.auth`; usable
+ * without the plugin (then `request.auth` is not decorated up front).
+ *
+ * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
+ * `requireAuth()` runs (a `TypeError` says what to fix). Calls with the same verifier options share
+ * one verifier and JWKS cache. A failure is answered with the contract's status, headers and JSON
+ * body, or handed to Fastify's error handler with `errorHandling: 'framework'`.
+ * `onRequest` runs before the body is parsed: for `allowBodyToken`, parse form bodies and use the
+ * hook as `preHandler`.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', { onRequest: requireAuth({ issuer, audience }) }, async (request) => ({
+ *   subject: request.auth?.subject,
+ * }))
+ * ```
+ */
+export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler {
+	const settings = splitAdapterOptions(options);
+	const authenticator = createAuthenticator(settings.authOptions);
+	const respond = createResponder(settings, authenticator.realm);
+	return function requireAuth(request, reply, done) {
+		authenticator.authenticate(toRequestLike(request.raw, request)).then(
+			(auth) => {
+				request.auth = auth ?? null;
+				done();
+			},
+			(error: unknown) => respond(error, reply, done),
+		);
+	};
+}

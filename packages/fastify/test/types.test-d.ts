@@ -1,0 +1,35 @@
+import type { AuthResult } from "@bearerguard/core";
+import Fastify, { type onRequestHookHandler } from "fastify";
+import { describe, expectTypeOf, it } from "vitest";
+import bearerGuard, { type FastifyAuthOptions, requireAuth } from "../src/index.js";
+
+declare module "@bearerguard/core" {
+	interface CustomClaims {
+		/** A claim of this test's own, typed by declaration merging. */
+		tenant?: string;
+	}
+}
+
+describe("Fastify request augmentation", () => {
+	it("types request.auth and app.requireAuth without a cast", async () => {
+		const app = Fastify();
+		await app.register(bearerGuard, { issuer: "https://issuer.example", audience: "api" });
+		app.get("/me", { onRequest: app.requireAuth({ permissions: ["read"] }) }, async (request) => {
+			expectTypeOf(request.auth).toEqualTypeOf<AuthResult | null>();
+			expectTypeOf(request.auth?.claims.sub).toEqualTypeOf<string | undefined>();
+			expectTypeOf(request.auth!.permissions).toEqualTypeOf<ReadonlySet<string>>();
+			expectTypeOf(request.auth!.claims.tenant).toEqualTypeOf<string | undefined>();
+			return {};
+		});
+		app.get<{ Params: { id: string } }>(
+			"/p/:id",
+			{ onRequest: requireAuth() },
+			async (request) => request.params.id,
+		);
+	});
+
+	it("returns onRequest hooks", () => {
+		expectTypeOf(requireAuth).returns.toEqualTypeOf<onRequestHookHandler>();
+		expectTypeOf(Fastify().requireAuth).parameter(0).toEqualTypeOf<FastifyAuthOptions | undefined>();
+	});
+});

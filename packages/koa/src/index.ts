@@ -1,0 +1,30 @@
+/**
+ * `@bearerguard/koa`: Koa 2 and 3 middleware that verifies OAuth 2.0 bearer tokens and sets
+ * `ctx.state.auth`, typed by declaration merging.
+ *
+ * @example
+ * ```ts
+ * import { requireAuth, requirePermissions } from '@bearerguard/koa'
+ *
+ * app.use(requireAuth({ issuer, audience }))
+ * app.use(requirePermissions('read'))
+ * ```
+ *
+ * @packageDocumentation
+ */
+import type { AuthResult } from "@bearerguard/core";
+
+declare module "koa" {
+	interface DefaultState {
+		/**
+		 * The verified token, set by `requireAuth`; `undefined` before it ran or for an `optional`
+		 * guard without credentials.
+		 */
+		auth?: AuthResult;
+	}
+}
+
+export type { AuthResult, BearerError, CustomClaims, ErrorResponse } from "@bearerguard/core";
+export type { AdapterOptions, ErrorHandling, ErrorHook } from "./lib/adapter-options.js";
+export { type KoaAuthOptions, requireAuth } from "./require-auth.js";
+export { requirePermissions } from "./require-permissions.js";

@@ -1,0 +1,48 @@
+import { type AuthOptions, type AuthResult, createAuthenticator } from "@bearerguard/core";
+import type { Middleware } from "koa";
+import { type AdapterOptions, splitAdapterOptions } from "./lib/adapter-options.js";
+import { toRequestLike } from "./lib/request.js";
+import { createResponder, setResponder } from "./lib/respond.js";
+
+/**
+ * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
+ * `permissions`, `anyPermission`, `optional`, ...), plus how failures are answered (`onError`, `errorHandling`).
+ *
+ * @example
+ * ```ts
+ * const options: KoaAuthOptions = { issuer, audience, optional: true, onError: (error) => ({ message: error.message }) }
+ * ```
+ */
+export interface KoaAuthOptions extends AuthOptions, AdapterOptions {}
+
+/**
+ * Koa 2 and 3 middleware that verifies the request's bearer token and sets `ctx.state.auth`.
+ *
+ * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
+ * `requireAuth()` runs (a `TypeError` says what to fix). Calls with the same verifier options share
+ * one verifier and JWKS cache. A failure is answered with the contract's status, headers and JSON
+ * body, or thrown to Koa's error handling with `errorHandling: 'framework'`.
+ *
+ * @example
+ * ```ts
+ * app.use(requireAuth({ issuer: 'https://auth.example.com/', audience: 'https://api.example.com' }))
+ * app.use((ctx) => { ctx.body = { subject: ctx.state.auth?.subject } })
+ * ```
+ */
+export function requireAuth(options?: KoaAuthOptions): Middleware {
+	const settings = splitAdapterOptions(options);
+	const authenticator = createAuthenticator(settings.authOptions);
+	const respond = createResponder(settings, authenticator.realm);
+	return async function requireAuth(ctx, next) {
+		let auth: AuthResult | undefined;
+		try {
+			auth = await authenticator.authenticate(toRequestLike(ctx.req, ctx.request));
+		} catch (error) {
+			respond(error, ctx);
+			return;
+		}
+		ctx.state.auth = auth;
+		setResponder(ctx, respond);
+		await next();
+	};
+}

@@ -1,0 +1,96 @@
+import { BearerError } from "@bearerguard/core";
+import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
+import Koa, { type Middleware } from "koa";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KoaAuthOptions, requireAuth, requirePermissions } from "../src/index.js";
+
+let issuer: TestIssuer;
+let options: KoaAuthOptions;
+
+beforeAll(async () => {
+	issuer = await createTestIssuer();
+	options = { issuer: issuer.issuer, audience: issuer.audience };
+});
+afterAll(() => issuer.close());
+
+function appWith(auth: KoaAuthOptions | undefined, permissions: string[], ...before: Middleware[]) {
+	const app = new Koa();
+	for (const middleware of before) app.use(middleware);
+	if (auth) app.use(requireAuth(auth));
+	app.use(requirePermissions(...permissions));
+	app.use((ctx) => {
+		ctx.body = { subject: ctx.state.auth?.subject };
+	});
+	return app.callback();
+}
+
+const bearer = async (permissions: string[]) => `Bearer ${await issuer.sign({ permissions })}`;
+const scopeChallenge = (realm: string, scope: string) =>
+	`Bearer realm="${realm}", error="insufficient_scope", error_description="Insufficient permissions for the requested operation", scope="${scope}"`;
+
+describe("requirePermissions", () => {
+	it("lets a token with every permission through", async () => {
+		const res = await request(appWith(options, ["delete"]))
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["read", "delete"]));
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({ subject: "user_123" });
+	});
+
+	it("answers 403 naming every required permission when one is missing", async () => {
+		const res = await request(appWith(options, ["delete", "admin"]))
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["delete"]));
+		expect(res.status).toBe(403);
+		expect(res.headers["content-type"]).toBe("application/json");
+		expect(res.headers["cache-control"]).toBe("no-store");
+		expect(res.headers["www-authenticate"]).toBe(scopeChallenge("api", "delete admin"));
+		expect(res.text).toBe(
+			'{"error":"insufficient_scope","message":"Insufficient permissions for the requested operation"}',
+		);
+	});
+
+	it("answers the bare 401 when no requireAuth ran before it", async () => {
+		const res = await request(appWith(undefined, ["delete"])).delete("/v1/products/p_1");
+		expect(res.status).toBe(401);
+		expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+		expect(res.text).toBe('{"error":"invalid_token","message":"Missing bearer token"}');
+	});
+
+	it("answers as its requireAuth was configured: realm and onError", async () => {
+		const app = appWith({ ...options, realm: "shop", onError: (error) => ({ oops: error.code }) }, [
+			"delete",
+		]);
+		const res = await request(app)
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["read"]));
+		expect(res.status).toBe(403);
+		expect(res.headers["www-authenticate"]).toBe(scopeChallenge("shop", "delete"));
+		expect(res.body).toEqual({ oops: "insufficient_scope" });
+	});
+
+	it("answers as its requireAuth was configured: errorHandling 'framework'", async () => {
+		let caught: unknown;
+		const catcher: Middleware = async (ctx, next) => {
+			try {
+				await next();
+			} catch (error) {
+				caught = error;
+				ctx.status = 418;
+			}
+		};
+		await request(appWith({ ...options, errorHandling: "framework" }, ["delete"], catcher))
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["read"]))
+			.expect(418);
+		expect(caught).toBeInstanceOf(BearerError);
+		expect((caught as BearerError).status).toBe(403);
+	});
+
+	it("refuses bad permission names when it is called", () => {
+		expect(() => requirePermissions()).toThrow(TypeError);
+		expect(() => requirePermissions("two words")).toThrow(TypeError);
+		expect(requirePermissions("write").name).toBe("requirePermissions");
+	});
+});

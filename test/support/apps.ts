@@ -1,0 +1,165 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AuthOptions, AuthResult } from "@bearerguard/core";
+import * as bgExpress from "@bearerguard/express";
+import bearerGuard, { requireAuth as fastifyRequireAuth } from "@bearerguard/fastify";
+import * as bgKoa from "@bearerguard/koa";
+import express from "express";
+import express4 from "express4";
+import Fastify from "fastify";
+import Koa, { type Middleware } from "koa";
+import { withEnv } from "./env.js";
+
+/** The apps every HTTP case runs against. */
+export const ADAPTERS = ["express5", "express4", "koa", "fastify"] as const;
+export type AdapterName = (typeof ADAPTERS)[number];
+
+/** One protected route, described once and built the same way in every framework. */
+export interface RouteSpec {
+	readonly method: "GET" | "POST" | "DELETE";
+	readonly path: string;
+	/** Options of `requireAuth`, merged over the app's defaults (Fastify: over the plugin's). */
+	readonly auth?: AuthOptions;
+	/** The options are complete: no app defaults (Fastify: the named `requireAuth`, without the plugin's). */
+	readonly standalone?: boolean;
+	/** `BEARERGUARD_*` variables set while the route's `requireAuth` is created (and only then). */
+	readonly env?: Readonly<Record<string, string>>;
+	/** `requirePermissions(...)` after `requireAuth` (Fastify has none: they join the guard's `permissions`). */
+	readonly requirePermissions?: readonly string[];
+}
+
+/** A running app: its adapter, base URL and how to stop it. */
+export interface TestApp {
+	readonly name: AdapterName;
+	readonly url: string;
+	close(): Promise<void>;
+}
+
+/** What every route answers on success: a summary of the verified token, or `null` without one. */
+export function describeAuth(auth: AuthResult | null | undefined) {
+	if (auth === undefined || auth === null) return { auth: null };
+	return {
+		auth: {
+			subject: auth.subject ?? null,
+			issuer: auth.issuer,
+			organization: auth.organization ?? null,
+			permissions: [...auth.permissions].sort(),
+			hasExpiry: auth.expiresAt !== undefined,
+		},
+	};
+}
+
+function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions {
+	return route.standalone ? (route.auth ?? {}) : { ...defaults, ...route.auth };
+}
+
+function create<T>(route: RouteSpec, build: () => T): T {
+	return route.env === undefined ? build() : withEnv(route.env, build);
+}
+
+async function listen(server: http.Server): Promise<string> {
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function closer(server: http.Server): () => Promise<void> {
+	return () =>
+		new Promise((resolve) => {
+			server.closeAllConnections();
+			server.close(() => resolve());
+		});
+}
+
+/** The part of an Express 5 or 4 app the routes need. */
+type ExpressRouter = Record<
+	"get" | "post" | "delete",
+	(path: string, ...handlers: express.RequestHandler[]) => unknown
+>;
+
+/** Express 5 or 4: the same calls, the same handlers. */
+async function startExpress(
+	name: "express5" | "express4",
+	defaults: AuthOptions,
+	routes: readonly RouteSpec[],
+): Promise<TestApp> {
+	// This workspace types "express" as v5; an Express 4 user's @types/express@4 types the middleware as v4.
+	const app = name === "express5" ? express() : (express4() as unknown as express.Express);
+	const router: ExpressRouter = app;
+	for (const route of routes) {
+		const handlers = [create(route, () => bgExpress.requireAuth(optionsOf(route, defaults)))];
+		if (route.requirePermissions) handlers.push(bgExpress.requirePermissions(...route.requirePermissions));
+		handlers.push((req, res) => {
+			res.json(describeAuth(req.auth));
+		});
+		router[route.method.toLowerCase() as "get" | "post" | "delete"](route.path, ...handlers);
+	}
+	const server = http.createServer(app);
+	return { name, url: await listen(server), close: closer(server) };
+}
+
+/** Runs middleware in order, as koa-compose does (Koa has no router of its own). */
+function chain(middleware: readonly Middleware[]): Middleware {
+	return (ctx, next) => {
+		const dispatch = async (i: number): Promise<void> => {
+			const fn = middleware[i];
+			if (fn === undefined) return next();
+			await fn(ctx, () => dispatch(i + 1));
+		};
+		return dispatch(0);
+	};
+}
+
+async function startKoa(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
+	const app = new Koa();
+	const table = new Map<string, Middleware>();
+	for (const route of routes) {
+		const middleware: Middleware[] = [create(route, () => bgKoa.requireAuth(optionsOf(route, defaults)))];
+		if (route.requirePermissions) middleware.push(bgKoa.requirePermissions(...route.requirePermissions));
+		middleware.push((ctx) => {
+			ctx.body = describeAuth(ctx.state.auth);
+		});
+		table.set(`${route.method} ${route.path}`, chain(middleware));
+	}
+	app.use((ctx, next) => table.get(`${ctx.method} ${ctx.path}`)?.(ctx, next) ?? next());
+	const server = http.createServer(app.callback());
+	return { name: "koa", url: await listen(server), close: closer(server) };
+}
+
+async function startFastify(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
+	const app = Fastify();
+	await app.register(bearerGuard, defaults);
+	for (const route of routes) {
+		const auth = route.requirePermissions
+			? { ...route.auth, permissions: [...(route.auth?.permissions ?? []), ...route.requirePermissions] }
+			: route.auth;
+		const onRequest = create(route, () =>
+			route.standalone ? fastifyRequireAuth(auth) : app.requireAuth(auth),
+		);
+		app.route({
+			method: route.method,
+			url: route.path,
+			onRequest,
+			handler: async (request) => describeAuth(request.auth),
+		});
+	}
+	const url = await app.listen({ port: 0, host: "127.0.0.1" });
+	return { name: "fastify", url, close: () => app.close() };
+}
+
+/**
+ * Starts an Express 5, an Express 4, a Koa and a Fastify app from one route list. Every route answers
+ * `describeAuth(auth)` as JSON once its guards pass.
+ *
+ * @example
+ * ```ts
+ * const apps = await startApps({ issuer, audience }, [{ method: 'GET', path: '/v1/products' }])
+ * ```
+ */
+export async function startApps(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp[]> {
+	return Promise.all([
+		startExpress("express5", defaults, routes),
+		startExpress("express4", defaults, routes),
+		startKoa(defaults, routes),
+		startFastify(defaults, routes),
+	]);
+}
