@@ -75,7 +75,8 @@ export function sharedVerifier(
 }
 
 function shared_(options: VerifierOptions, env: NodeJS.ProcessEnv): VerifierInternals {
-	const merged = { ...optionsFromEnvironment(env), ...options };
+	const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+	const merged: VerifierOptions = { ...optionsFromEnvironment(env), ...given };
 	const key = fingerprint(merged);
 	let verifier = shared.get(key);
 	if (verifier === undefined) {

@@ -62,18 +62,49 @@ export function checkTimeClaims(
  * The token's permissions: every configured claim merged into one set; a string is split on spaces,
  * an array must hold only strings. Anything else is an invalid claim, never a silent empty set.
  */
-export function readPermissions(claims: Record<string, unknown>, names: readonly string[]): Set<string> {
-	const permissions = new Set<string>();
+export function readPermissions(
+	claims: Record<string, unknown>,
+	names: readonly string[],
+): ReadonlySet<string> {
+	const permissions: string[] = [];
 	for (const name of names) {
 		const value = claims[name];
 		if (value === undefined) continue;
 		if (typeof value === "string") {
-			for (const item of value.split(" ")) if (item !== "") permissions.add(item);
+			for (const item of value.split(" ")) if (item !== "") permissions.push(item);
 		} else if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-			for (const item of value as string[]) permissions.add(item);
+			permissions.push(...(value as string[]));
 		} else {
 			throw invalidToken("claim_invalid");
 		}
 	}
-	return permissions;
+	return new PermissionSet(permissions);
+}
+
+/**
+ * A `Set` that refuses changes once built. A verified token's `auth` is cached and shared between
+ * requests, so a route that called `auth.permissions.add(...)` must not grant it to later requests.
+ */
+export class PermissionSet extends Set<string> {
+	#sealed = false;
+
+	constructor(values: Iterable<string>) {
+		// Set's constructor calls `add`, before the private field exists; so fill it here, then seal it.
+		super();
+		for (const value of values) super.add(value);
+		this.#sealed = true;
+	}
+
+	override add(value: string): this {
+		if (this.#sealed) throw new TypeError("bearerguard: auth.permissions is read-only.");
+		return super.add(value);
+	}
+
+	override delete(): boolean {
+		throw new TypeError("bearerguard: auth.permissions is read-only.");
+	}
+
+	override clear(): void {
+		throw new TypeError("bearerguard: auth.permissions is read-only.");
+	}
 }

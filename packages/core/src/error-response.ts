@@ -78,7 +78,7 @@ export function toErrorResponse(error: unknown, options?: ErrorResponseOptions):
 	// The answer depends only on these fields, so it is built once and reused.
 	const scope = "scope" in error && Array.isArray(error.scope) ? error.scope.join(" ") : "";
 	const retry = "retryAfter" in error ? String(error.retryAfter) : "";
-	const key = `${realm}\u0000${error.reason}\u0000${scope}\u0000${retry}`;
+	const key = `${realm}\u0000${error.status}\u0000${error.code}\u0000${error.reason}\u0000${error.message}\u0000${scope}\u0000${retry}`;
 	let response = cache.get(key);
 	if (response === undefined) {
 		response = Object.freeze({

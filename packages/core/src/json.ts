@@ -69,3 +69,12 @@ export function hasDuplicateKeys(text: string): boolean {
 	}
 	return false;
 }
+
+/** Freezes a parsed JSON value and everything in it, so a cached token's claims cannot be changed. */
+export function deepFreeze<T>(value: T): T {
+	if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+		Object.freeze(value);
+		for (const item of Object.values(value)) deepFreeze(item);
+	}
+	return value;
+}

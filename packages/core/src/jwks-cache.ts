@@ -50,7 +50,8 @@ export class JwksCache {
 		const age = now - this.fetchedAt;
 		const usable = this.keys !== undefined && age <= this.options.cacheMaxAge + this.options.staleIfError;
 		if (usable && this.keys) {
-			if (refetch && now - this.lastAttempt >= this.options.cooldown)
+			// A refetch in flight is joined, so requests racing a key rotation all see the new key.
+			if (refetch && (this.pending !== undefined || now - this.lastAttempt >= this.options.cooldown))
 				return this.refresh().catch(() => this.current());
 			if (age > this.options.cacheMaxAge && this.canRetry(now)) this.refresh().catch(() => undefined);
 			return this.keys;

@@ -1,6 +1,6 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from "node:crypto";
 import { invalidToken } from "./errors.js";
-import { decodeSegment, parseObject } from "./json.js";
+import { decodeSegment, deepFreeze, parseObject } from "./json.js";
 import type { Algorithm } from "./types.js";
 
 /** A compact JWS split and decoded, not yet verified. */
@@ -13,8 +13,11 @@ export interface DecodedJws {
 	readonly alg: string;
 }
 
-/** Three non-empty base64url segments: a compact JWS and nothing else (no padding, no spaces, no JWE). */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * Three base64url segments, the signature possibly empty (an unsecured JWS, refused for its `alg`
+ * next): a compact JWS and nothing else (no padding, no spaces, no JWE).
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * Decoded headers by their base64url text. An issuer's tokens share a handful of headers, so this saves a
@@ -28,7 +31,7 @@ function decodeHeader(segment: string): Record<string, unknown> | undefined {
 	if (header === undefined) {
 		header = parseObject(decodeSegment(segment));
 		if (header === undefined) return undefined;
-		Object.freeze(header);
+		deepFreeze(header);
 		if (headers.size >= MAX_HEADERS) headers.clear();
 		headers.set(segment, header);
 	}
@@ -36,7 +39,7 @@ function decodeHeader(segment: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Splits and decodes a compact JWS: exactly three non-empty base64url segments, a header and a payload
+ * Splits and decodes a compact JWS: exactly three base64url segments (the signature may be empty), a header and a payload
  * that are JSON objects without duplicate members, a string `alg`. Anything else (a JWE's five
  * segments, padding, whitespace) is `token_malformed`.
  */

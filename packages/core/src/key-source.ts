@@ -14,6 +14,11 @@ const MAX_CANDIDATES = 3;
 /** Bound of the imported-keys index (kids × algorithms of the configured issuers). */
 const MAX_RESOLVED = 1000;
 
+/** The index key of a lookup; a token without `kid` never shares an entry with one whose `kid` is a string. */
+function indexKey(issuer: string, alg: Algorithm, kid: string | undefined): string {
+	return kid === undefined ? `${issuer}\u0000${alg}\u0001` : `${issuer}\u0000${alg}\u0000${kid}`;
+}
+
 /**
  * Where the verifier gets keys: the shared secret, one configured JWKS, or one discovered JWKS per
  * issuer. Only the keys of the issuer a token names are ever consulted, and only configured issuers
@@ -59,7 +64,7 @@ export class KeySource {
 		if (cache === undefined) throw invalidToken("issuer_mismatch");
 		const fresh = cache.peek();
 		if (fresh !== undefined) {
-			const known = this.resolved.get(`${issuer}\u0000${alg}\u0000${kid}`);
+			const known = this.resolved.get(indexKey(issuer, alg, kid));
 			if (known !== undefined && known.from === fresh) return known.keys;
 		}
 		return this.load(cache, issuer, alg, kid);
@@ -84,7 +89,7 @@ export class KeySource {
 		}
 		if (keys.length === 0) throw invalidToken("kid_unknown");
 		if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
-		this.resolved.set(`${issuer}\u0000${alg}\u0000${kid}`, { from, keys });
+		this.resolved.set(indexKey(issuer, alg, kid), { from, keys });
 		return keys;
 	}
 }

@@ -200,6 +200,9 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 	if (options.typ !== undefined && (typeof options.typ !== "string" || options.typ === "")) {
 		fail('"typ" must be a non-empty string such as "at+jwt".');
 	}
+	if (options.jwks !== undefined && (typeof options.jwks !== "object" || options.jwks === null)) {
+		fail('"jwks" must be an object such as { cooldown: "30s", timeout: "5s" }.');
+	}
 	const jwks = options.jwks ?? {};
 	return Object.freeze({
 		issuers,

@@ -2,6 +2,7 @@ import { authorize, checkPermissionList } from "./authorize.js";
 import { checkStaticClaims, checkTimeClaims, readPermissions } from "./claims.js";
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./errors.js";
 import { extractBearerToken } from "./extract.js";
+import { deepFreeze } from "./json.js";
 import { decodeJws, verifySignature } from "./jws.js";
 import { KeySource, type VerifyKey } from "./key-source.js";
 import { normalizeTyp, type ResolvedOptions, resolveOptions } from "./options.js";
@@ -90,12 +91,12 @@ function checkVerified(
 	}
 	const auth: AuthResult = Object.freeze({
 		token,
-		header: Object.freeze(header) as TokenHeader,
-		claims: Object.freeze(payload) as Claims,
+		header: header as TokenHeader,
+		claims: deepFreeze(payload) as Claims,
 		subject: payload.sub as string | undefined,
 		issuer,
 		organization,
-		permissions: Object.freeze(permissions),
+		permissions,
 		expiresAt: payload.exp as number | undefined,
 	});
 	return { auth, organizationValid };

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { FetchError, fetchJson, MAX_BODY_BYTES } from "../src/fetch-json.js";
 import {
@@ -103,6 +104,24 @@ describe("fetchJson", () => {
 
 	it("cuts off an undeclared (chunked) 5 MiB body past 1 MiB", async () => {
 		const server = await serve(hugeBodyServer(false));
+		const { error, elapsed } = await failure(server.url);
+		expect(error.message).toBe(`GET ${server.url} sent a body over 1048576 bytes`);
+		expect(elapsed).toBeLessThan(1000);
+	});
+
+	it("cuts off a gzip bomb by its decompressed size (5 MiB from a few KiB on the wire)", async () => {
+		const compressed = gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20));
+		expect(compressed.length).toBeLessThan(16 * 1024);
+		const server = await serve(
+			startServer((_req, res) => {
+				res.writeHead(200, {
+					"content-type": "application/json",
+					"content-encoding": "gzip",
+					"content-length": String(compressed.length),
+				});
+				res.end(compressed);
+			}),
+		);
 		const { error, elapsed } = await failure(server.url);
 		expect(error.message).toBe(`GET ${server.url} sent a body over 1048576 bytes`);
 		expect(elapsed).toBeLessThan(1000);

@@ -29,7 +29,6 @@ describe("decodeJws", () => {
 		["two segments", `${segment(header)}.${segment(payload)}`],
 		["four segments", `${token}.e30`],
 		["a JWE's five segments", `${segment({ alg: "RSA-OAEP", enc: "A256GCM" })}.a2V5.aXY.Y2lwaGVy.dGFn`],
-		["an empty signature", `${segment(header)}.${segment(payload)}.`],
 		["an empty payload", `${segment(header)}..c2ln`],
 		["an empty header", `.${segment(payload)}.c2ln`],
 		["base64 padding", `${segment(header)}=.${segment(payload)}.c2ln`],
@@ -214,11 +213,11 @@ describe("algorithm attacks, through createVerifier", () => {
 	});
 
 	it.each(["none", "None", "NONE", "nOnE"])(
-		"refuses alg %j: empty signature is malformed, any other is not allowed",
+		"refuses alg %j as not allowed, with an empty signature or any other, before any fetch",
 		async (alg) => {
 			const v = fresh();
 			const unsigned = `${segment({ alg, typ: "JWT" })}.${segment(claims())}`;
-			await refusal(v.verify(`${unsigned}.`), "token_malformed");
+			await refusal(v.verify(`${unsigned}.`), "alg_not_allowed");
 			await refusal(v.verify(`${unsigned}.c2lnbmF0dXJl`), "alg_not_allowed");
 			await refusal(v.verify(`${segment({ alg, kid: rsaKid })}.${segment(claims())}.AA`), "alg_not_allowed");
 			expect(v.keys.cacheOf(issuer.issuer)?.fetches).toBe(0);

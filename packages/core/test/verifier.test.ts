@@ -28,16 +28,21 @@ describe("verify: the auth result", () => {
 		);
 		const auth = await verifier({ organization: true }).verify(token);
 		const claims = JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString());
-		expect(auth).toEqual({
+		expect({ ...auth, permissions: [...auth.permissions] }).toEqual({
 			token,
 			header: { alg: "ES256", kid: issuer.jwks.keys[0]?.kid },
 			claims,
 			subject: "user_42",
 			issuer: issuer.issuer,
 			organization: "org_acme",
-			permissions: new Set(["read", "write", "delete"]),
+			// In `permissionsClaim` order: `permissions` first, then `scope`.
+			permissions: ["delete", "read", "write"],
 			expiresAt: claims.exp,
 		});
+		expect(() => (auth.permissions as Set<string>).add("admin")).toThrow(
+			new TypeError("bearerguard: auth.permissions is read-only."),
+		);
+		expect(auth.permissions.has("admin")).toBe(false);
 		expect(Object.isFrozen(auth)).toBe(true);
 		expect(Object.isFrozen(auth.claims)).toBe(true);
 		expect(Object.isFrozen(auth.header)).toBe(true);
