@@ -11,6 +11,7 @@ const productSchema = {
 	type: "object",
 	required: ["name", "price"],
 	properties: { name: { type: "string" }, price: { type: "number" } },
+	additionalProperties: false,
 } as const;
 
 /** The products API: public health, everything else behind a bearer token of one organization. */
