@@ -173,7 +173,7 @@ const cases: readonly Case[] = [
 	{
 		name: "alg none, unsigned (empty signature segment)",
 		request: ({ main }) => get("/v1/products", bearer(unsigned(main.issuer, main.audience, ""))),
-		expected: invalidToken("Malformed token"),
+		expected: invalidToken("Token algorithm is not allowed"),
 	},
 	{
 		name: "alg none with a signature segment",

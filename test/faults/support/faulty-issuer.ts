@@ -20,14 +20,25 @@ export interface IssuerKey {
 	readonly jwk: Record<string, unknown>;
 }
 
-/** Makes an RSA signing key (`bits` 2048 unless a weak one is wanted) published with `extra` members. */
-export function rsaKey(kid: string, bits = 2048, extra: Record<string, unknown> = {}): IssuerKey {
-	const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
-	return {
-		kid,
-		privateKey,
-		jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig", ...extra },
-	};
+const pairs = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }>();
+
+/**
+ * An RSA signing key published as `kid` with `extra` JWK members. Key material is generated once per
+ * `(bits, slot)` and reused (RSA generation is slow); different slots are different keys.
+ */
+export function rsaKey(
+	kid: string,
+	options: { bits?: number; slot?: number; extra?: Record<string, unknown> } = {},
+): IssuerKey {
+	const { bits = 2048, slot = 0, extra = {} } = options;
+	const id = `${bits}#${slot}`;
+	let pair = pairs.get(id);
+	if (pair === undefined) {
+		pair = generateKeyPairSync("rsa", { modulusLength: bits });
+		pairs.set(id, pair);
+	}
+	const jwk = { ...pair.publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig", ...extra };
+	return { kid, privateKey: pair.privateKey, jwk };
 }
 
 export interface FaultyIssuer {
@@ -135,7 +146,10 @@ export async function startFaultyIssuer(options: { down?: boolean } = {}): Promi
 				const pump = () => {
 					while (sent < FIVE_MIB && !res.destroyed) {
 						sent += chunk.length;
-						if (!res.write(chunk)) return void res.once("drain", pump);
+						if (!res.write(chunk)) {
+							res.once("drain", pump);
+							return;
+						}
 					}
 					res.end();
 				};
@@ -144,10 +158,11 @@ export async function startFaultyIssuer(options: { down?: boolean } = {}): Promi
 				return;
 			}
 			case "none": {
-				const send = () => res.writeHead(200, { "content-type": "application/json" }).end(body());
-				if (self.delayMs === 0) return send();
-				const timer = setTimeout(send, self.delayMs);
-				timers.add(timer);
+				const send = () => {
+					res.writeHead(200, { "content-type": "application/json" }).end(body());
+				};
+				if (self.delayMs === 0) send();
+				else timers.add(setTimeout(send, self.delayMs));
 			}
 		}
 	}

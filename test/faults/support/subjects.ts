@@ -38,6 +38,12 @@ export interface Subject {
 /** The kinds of subject: the core verifier, or an adapter. */
 export type SubjectKind = "core" | AdapterName;
 
+/** The fault tests' JWKS fetch timeout and refetch cooldown (also the error backoff: min(cooldown, 5 s)). */
+export const TIMEOUT_MS = 500;
+export const COOLDOWN_MS = 500;
+/** A hang detector, not a performance bound: the timeout plus 1.5 s. */
+export const BOUND_MS = TIMEOUT_MS + 1500;
+
 /** Fault-test verifier options: short timeout, cooldown and cache ages so that every fault shows in seconds. */
 export function faultOptions(
 	issuer: FaultyIssuer,
@@ -48,7 +54,7 @@ export function faultOptions(
 		issuer: issuer.issuer,
 		audience: issuer.audience,
 		...(discover ? {} : { jwksUri: issuer.jwksUri }),
-		jwks: { timeout: "500ms", cooldown: "1s", cacheMaxAge: "10m", staleIfError: "24h", ...jwks },
+		jwks: { timeout: "500ms", cooldown: "500ms", cacheMaxAge: "10m", staleIfError: "24h", ...jwks },
 	};
 }
 

@@ -55,7 +55,7 @@ export const algorithmRows: AttackRow[] = [
 		request: (ctx) => bearer(unsigned(ctx, "none"), "secret"),
 	},
 	{
-		name: "algorithm confusion: HS256 keyed with the RSA public key as SPKI PEM (CVE-2015-9235, CVE-2016-10555)",
+		name: "algorithm confusion: HS256 keyed with the RSA public key as SPKI PEM (CVE-2015-9235 jsonwebtoken; CVE-2016-10555 jwt-simple)",
 		expect: ALG_NOT_ALLOWED,
 		request: (ctx) => bearer(hs256(ctx, ctx.rsaPublic.spki, { kid: ctx.kid("RS256") }), "default", "write"),
 	},

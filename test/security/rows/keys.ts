@@ -113,6 +113,17 @@ export const keyRows: AttackRow[] = [
 		},
 	},
 	{
+		name: "25 random unknown kids in a row (jwks-rsa: random kids reach the JWKS endpoint unless rateLimit is set): each 401, fetches bounded (see the side-effect check)",
+		expect: KID_UNKNOWN,
+		request: (ctx) => bearer(attackerRsa(ctx, { kid: `random-${Math.random()}` })),
+		async before(ctx, _request, send) {
+			for (let i = 0; i < 24; i++) {
+				const reply = await send(bearer(attackerRsa(ctx, { kid: `random-${i}-${Math.random()}` })));
+				expect(reply.status).toBe(401);
+			}
+		},
+	},
+	{
 		name: 'kid "null" (the string), signed by the real key',
 		expect: KID_UNKNOWN,
 		request: (ctx) => bearer(ctx.signed("RS256", {}, { kid: "null" })),

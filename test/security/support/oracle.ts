@@ -1,4 +1,5 @@
 import { BearerError, MESSAGES } from "@bearerguard/core";
+import fc from "fast-check";
 import { expect } from "vitest";
 
 /**
@@ -88,6 +89,11 @@ export async function settle<T>(
 
 /** Scale of the property runs: 1 in CI, `BEARERGUARD_FUZZ_SCALE` (e.g. 100) in the nightly run. */
 export const FUZZ_SCALE = Math.max(1, Number(process.env.BEARERGUARD_FUZZ_SCALE ?? 1) || 1);
+
+// `BEARERGUARD_FUZZ_SEED` replays a run (fast-check prints the seed of a failure).
+if (process.env.BEARERGUARD_FUZZ_SEED !== undefined) {
+	fc.configureGlobal({ seed: Number(process.env.BEARERGUARD_FUZZ_SEED) });
+}
 
 /** `runs` scaled for this run, and a test timeout that grows with it. */
 export function runs(base: number): { numRuns: number; timeout: number } {

@@ -28,7 +28,7 @@ export function createResponder(
 ): Responder {
 	const { onError, framework } = settings;
 	return function respond(error, res, next) {
-		if (error instanceof BearerError) error.realm = realm;
+		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
 		if (framework || res.headersSent) {
 			next(error);
 			return;

@@ -16,7 +16,7 @@ export function createResponder(
 ): Responder {
 	const { onError, framework } = settings;
 	return function respond(error, reply, done) {
-		if (error instanceof BearerError) error.realm = realm;
+		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
 		if (framework) {
 			done(error instanceof Error ? error : new Error(String(error)));
 			return;

@@ -29,7 +29,7 @@ export function createResponder(
 ): Responder {
 	const { onError, framework } = settings;
 	return function respond(error, ctx) {
-		if (error instanceof BearerError) error.realm = realm;
+		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
 		if (framework) throw error;
 		const response = toErrorResponse(error, { realm });
 		let body = response.body;
