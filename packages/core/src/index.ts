@@ -3,6 +3,16 @@
  *
  * @packageDocumentation
  */
+export {
+	type AdapterOptions,
+	type AdapterSettings,
+	type ErrorHandling,
+	type ErrorHook,
+	errorBody,
+	type RawRequest,
+	splitAdapterOptions,
+	toRequestLike,
+} from "./adapter-kit.js";
 export { type Authenticator, createAuthenticator, sharedVerifier, splitOptions } from "./authenticator.js";
 export { authorize, type PermissionRequirement } from "./authorize.js";
 export { toSeconds } from "./duration.js";

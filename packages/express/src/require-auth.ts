@@ -1,7 +1,11 @@
-import { type AuthOptions, createAuthenticator } from "@bearerguard/core";
+import {
+	type AdapterOptions,
+	type AuthOptions,
+	createAuthenticator,
+	splitAdapterOptions,
+	toRequestLike,
+} from "@bearerguard/core";
 import type { RequestHandler } from "express";
-import { type AdapterOptions, splitAdapterOptions } from "./lib/adapter-options.js";
-import { toRequestLike } from "./lib/request.js";
 import { createResponder, setResponder } from "./lib/respond.js";
 
 /**

@@ -35,8 +35,15 @@ declare module "fastify" {
 	}
 }
 
-export type { AuthResult, BearerError, CustomClaims, ErrorResponse } from "@bearerguard/core";
-export type { AdapterOptions, ErrorHandling, ErrorHook } from "./lib/adapter-options.js";
+export type {
+	AdapterOptions,
+	AuthResult,
+	BearerError,
+	CustomClaims,
+	ErrorHandling,
+	ErrorHook,
+	ErrorResponse,
+} from "@bearerguard/core";
 export { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
 export { bearerGuard };
 export default bearerGuard;

@@ -1,6 +1,6 @@
+import { splitAdapterOptions } from "@bearerguard/core";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { splitAdapterOptions } from "./lib/adapter-options.js";
 import { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
 
 /** Options of `register` that Fastify itself reads; they are not the verifier's. */

@@ -1,7 +1,11 @@
-import { type AuthOptions, createAuthenticator } from "@bearerguard/core";
+import {
+	type AdapterOptions,
+	type AuthOptions,
+	createAuthenticator,
+	splitAdapterOptions,
+	toRequestLike,
+} from "@bearerguard/core";
 import type { onRequestHookHandler } from "fastify";
-import { type AdapterOptions, splitAdapterOptions } from "./lib/adapter-options.js";
-import { toRequestLike } from "./lib/request.js";
 import { createResponder } from "./lib/respond.js";
 
 /**

@@ -24,7 +24,14 @@ declare module "koa" {
 	}
 }
 
-export type { AuthResult, BearerError, CustomClaims, ErrorResponse } from "@bearerguard/core";
-export type { AdapterOptions, ErrorHandling, ErrorHook } from "./lib/adapter-options.js";
+export type {
+	AdapterOptions,
+	AuthResult,
+	BearerError,
+	CustomClaims,
+	ErrorHandling,
+	ErrorHook,
+	ErrorResponse,
+} from "@bearerguard/core";
 export { type KoaAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";

@@ -1,7 +1,12 @@
-import { type AuthOptions, type AuthResult, createAuthenticator } from "@bearerguard/core";
+import {
+	type AdapterOptions,
+	type AuthOptions,
+	type AuthResult,
+	createAuthenticator,
+	splitAdapterOptions,
+	toRequestLike,
+} from "@bearerguard/core";
 import type { Middleware } from "koa";
-import { type AdapterOptions, splitAdapterOptions } from "./lib/adapter-options.js";
-import { toRequestLike } from "./lib/request.js";
 import { createResponder, setResponder } from "./lib/respond.js";
 
 /**

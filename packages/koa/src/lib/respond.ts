@@ -1,6 +1,5 @@
-import { BearerError, toErrorResponse } from "@bearerguard/core";
+import { type AdapterSettings, BearerError, errorBody, toErrorResponse } from "@bearerguard/core";
 import type { Context } from "koa";
-import { type AdapterSettings, errorBody } from "./adapter-options.js";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
 export type Responder = (error: unknown, ctx: Context) => void;

@@ -1,4 +1,10 @@
-import type { AuthOptions, BearerError, ErrorResponse } from "@bearerguard/core";
+/**
+ * The small kit every adapter is built from: its extra options (`onError`, `errorHandling`) and the
+ * request as the core reads it. Use it to write an adapter for another framework.
+ */
+import type { ErrorResponse } from "./error-response.js";
+import type { BearerError } from "./errors.js";
+import type { AuthOptions, RequestLike } from "./types.js";
 
 /**
  * Replaces the body of a failure. It gets the error and the default answer; an object it returns is
@@ -64,4 +70,38 @@ export function splitAdapterOptions(options: (AuthOptions & AdapterOptions) | un
 export function errorBody(value: unknown, fallback: string): string {
 	if (value === undefined) return fallback;
 	return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** What {@link toRequestLike} reads of Node's `IncomingMessage` (`req`, `ctx.req`, `request.raw`). */
+export interface RawRequest {
+	/** Header names and values, alternating, as received. */
+	readonly rawHeaders: readonly string[];
+	/** Every header's values, duplicates kept. */
+	readonly headersDistinct: Readonly<Record<string, readonly string[] | undefined>>;
+}
+
+/**
+ * The request as the core reads it, from an adapter. Node keeps only the first of several `Authorization` headers in
+ * `headers`, so when `raw.rawHeaders` holds more than one the core is given all of them (and answers
+ * 400). The common path allocates nothing: the framework's request itself is the `RequestLike`.
+ *
+ * @example
+ * ```ts
+ * const auth = await authenticate(toRequestLike(req, req))
+ * ```
+ */
+export function toRequestLike(raw: RawRequest, request: RequestLike): RequestLike {
+	const names = raw.rawHeaders;
+	let seen = 0;
+	for (let i = 0; i < names.length; i += 2) {
+		const name = names[i] as string;
+		if (name.length === 13 && name.toLowerCase() === "authorization" && ++seen > 1) {
+			return {
+				headers: { ...request.headers, authorization: raw.headersDistinct.authorization },
+				query: request.query,
+				body: request.body,
+			};
+		}
+	}
+	return request;
 }
