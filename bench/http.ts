@@ -10,7 +10,7 @@ import { TOKEN_CLAIMS } from "./lib/claims.js";
 import { median } from "./lib/harness.js";
 import { type LoadResult, runLoad, type TokenMode, type Tokens } from "./lib/load.js";
 import { type ServerProcess, startServer } from "./lib/servers.js";
-import { formatCount, formatMs, formatRatio, markdownTable } from "./lib/table.js";
+import { formatCount, formatDelta, formatMs, formatRatio, markdownTable } from "./lib/table.js";
 import { ROUTE } from "./servers/shared.js";
 import { type Framework, VARIANTS } from "./servers/variants.js";
 
@@ -36,13 +36,20 @@ export interface HttpResult {
 	readonly requestsPerSec: number;
 	/** Median over the rounds. */
 	readonly p99Ms: number;
+	/**
+	 * Median over the rounds of the server's CPU time (all threads) per request: unlike req/s, it hardly
+	 * moves when other processes compete for the cores.
+	 */
+	readonly cpuMicrosPerRequest: number;
+	/** cpuMicrosPerRequest minus that of the same framework without auth: what the auth costs a request. */
+	readonly authCpuMicrosPerRequest: number;
 	/** Failed requests over every round (must be 0 for the numbers to mean anything). */
 	readonly failures: number;
 	/** requestsPerSec divided by that of the same framework without auth, same token mode. */
 	readonly ratioToBaseline: number;
 	/** For a peer: our requestsPerSec divided by the peer's, same framework and token mode. */
 	readonly oursOverPeer: number | undefined;
-	readonly rounds: readonly LoadResult[];
+	readonly rounds: readonly (LoadResult & { readonly cpuMicrosPerRequest: number })[];
 }
 
 /** Tokens with `read` (repeated and pool), and one without it (to see each server answer 403). */
@@ -110,6 +117,8 @@ interface Run {
 	readonly variant: string;
 	readonly mode: TokenMode;
 	readonly result: LoadResult;
+	/** The server's CPU time (every thread) over the run, per request answered. */
+	readonly cpuMicrosPerRequest: number;
 }
 
 async function runFramework(
@@ -132,10 +141,12 @@ async function runFramework(
 					const variant = VARIANTS[framework][index] as string;
 					const url = `http://127.0.0.1:${server.port}${ROUTE}`;
 					await runLoad(url, tokens, mode, options.warmupSeconds);
+					const cpuBefore = await server.cpuMicros();
 					const result = await runLoad(url, tokens, mode, options.seconds);
-					runs.push({ variant, mode, result });
+					const cpuMicrosPerRequest = ((await server.cpuMicros()) - cpuBefore) / result.total;
+					runs.push({ variant, mode, result, cpuMicrosPerRequest });
 					process.stderr.write(
-						`  http ${framework} ${variant} ${mode} round ${round}: ${formatCount(result.requestsPerSec)} req/s, p99 ${result.p99Ms} ms${result.failures ? `, ${result.failures} FAILED` : ""}\n`,
+						`  http ${framework} ${variant} ${mode} round ${round}: ${formatCount(result.requestsPerSec)} req/s, p99 ${result.p99Ms} ms, ${cpuMicrosPerRequest.toFixed(1)} µs CPU/req${result.failures ? `, ${result.failures} FAILED` : ""}\n`,
 					);
 				}
 			}
@@ -151,17 +162,17 @@ function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 	const results: HttpResult[] = [];
 	for (const mode of TOKEN_MODES) {
 		const cell = (variant: string) => {
-			const rounds = runs
-				.filter((run) => run.variant === variant && run.mode === mode)
-				.map((run) => run.result);
+			const own = runs.filter((run) => run.variant === variant && run.mode === mode);
+			const rounds = own.map((run) => ({ ...run.result, cpuMicrosPerRequest: run.cpuMicrosPerRequest }));
 			return {
 				rounds,
 				requestsPerSec: median(rounds.map((round) => round.requestsPerSec)),
 				p99Ms: median(rounds.map((round) => round.p99Ms)),
+				cpuMicrosPerRequest: median(rounds.map((round) => round.cpuMicrosPerRequest)),
 				failures: rounds.reduce((sum, round) => sum + round.failures, 0),
 			};
 		};
-		const baseline = cell("none").requestsPerSec;
+		const baseline = cell("none");
 		const ours = cell("bearerguard").requestsPerSec;
 		for (const variant of VARIANTS[framework]) {
 			const measured = cell(variant);
@@ -171,7 +182,8 @@ function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 				variant,
 				mode,
 				...measured,
-				ratioToBaseline: measured.requestsPerSec / baseline,
+				ratioToBaseline: measured.requestsPerSec / baseline.requestsPerSec,
+				authCpuMicrosPerRequest: measured.cpuMicrosPerRequest - baseline.cpuMicrosPerRequest,
 				oursOverPeer: isPeer ? ours / measured.requestsPerSec : undefined,
 			});
 		}
@@ -209,8 +221,10 @@ export function httpTable(results: readonly HttpResult[], poolSize: number): str
 			: MODE_LABEL.repeated,
 		formatCount(result.requestsPerSec),
 		formatMs(result.p99Ms),
+		result.cpuMicrosPerRequest.toFixed(1),
+		result.variant === "none" ? "" : formatDelta(result.authCpuMicrosPerRequest),
 		formatRatio(result.ratioToBaseline),
-		formatRatio(result.oursOverPeer),
+		result.oursOverPeer === undefined ? "" : formatRatio(result.oursOverPeer),
 		result.failures === 0 ? "0" : `${result.failures} (spoilt)`,
 	]);
 	return markdownTable(
@@ -220,7 +234,9 @@ export function httpTable(results: readonly HttpResult[], poolSize: number): str
 			"tokens",
 			"req/s",
 			"p99 ms",
-			"× no auth",
+			"server CPU µs/req",
+			"auth CPU µs/req",
+			"req/s × no auth",
 			"bearerguard ÷ peer",
 			"failed requests",
 		],

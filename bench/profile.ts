@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 			await checkServer(server, variant, tokens);
 			const url = `http://127.0.0.1:${server.port}${ROUTE}`;
 			await runLoad(url, tokens, mode as TokenMode, 1);
-			server.send("profile");
+			server.startProfile();
 			const result = await runLoad(url, tokens, mode as TokenMode, Number(seconds));
 			console.log(
 				`# CPU profile of ${framework} ${variant}, ${mode} token(s): ${formatCount(result.requestsPerSec)} req/s, p99 ${result.p99Ms} ms (profiling on)\n`,

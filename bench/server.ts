@@ -3,8 +3,9 @@
  * `node --import tsx bench/server.ts <framework> <variant>`, configured by BENCH_* (and, for our
  * adapters, BEARERGUARD_*) environment variables. It listens on a free loopback port, prints
  * `{"port":N}` as its first stdout line, and exits on SIGTERM, SIGINT or when its stdin closes
- * (so it never outlives the parent). With BENCH_CPU_PROFILE=<file>, the line `profile` on stdin starts
- * a CPU profile, written to that file when the server exits (see profile.ts).
+ * (so it never outlives the parent). It answers the stdin line `cpu` with `{"cpu":{"user":µs,"system":µs}}`
+ * (process.cpuUsage(), every thread). With BENCH_CPU_PROFILE=<file>, the line `profile` starts a CPU
+ * profile, written to that file when the server exits (see profile.ts).
  */
 import { createInterface } from "node:readline";
 import { startExpress } from "./servers/express.js";
@@ -31,6 +32,7 @@ process.once("SIGTERM", exit).once("SIGINT", exit);
 createInterface({ input: process.stdin })
 	.on("line", (line) => {
 		if (line === "profile") void profiler?.start();
+		if (line === "cpu") process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage() })}\n`);
 	})
 	.once("close", exit);
 const server = await start(process.argv[2] ?? "", process.argv[3] ?? "");

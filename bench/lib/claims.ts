@@ -9,6 +9,3 @@ export const TOKEN_CLAIMS = {
 	scope: "read write",
 	permissions: ["read", "write"],
 } as const;
-
-/** The permission every protected benchmark route requires. */
-export const REQUIRED_PERMISSION = "read";

@@ -8,13 +8,14 @@ const BENCH = dirname(dirname(fileURLToPath(import.meta.url)));
 const ROOT = dirname(BENCH);
 const SERVER = join(BENCH, "server.ts");
 
-/** A benchmark server running in its own process. */
+/** A benchmark server running in its own process (see server.ts for the line protocol). */
 export interface ServerProcess {
 	readonly label: string;
 	readonly port: number;
-	readonly pid: number;
-	/** Writes one line to the server's stdin (`profile` starts its CPU profile, see server.ts). */
-	send(line: string): void;
+	/** Starts the server's CPU profile (it needs BENCH_CPU_PROFILE in its environment). */
+	startProfile(): void;
+	/** CPU time the server process has used so far (user + system, every thread), in microseconds. */
+	cpuMicros(): Promise<number>;
 	/** SIGTERM (the server exits normally, writing its CPU profile if it records one), SIGKILL after 5 s. */
 	stop(): Promise<void>;
 }
@@ -34,25 +35,32 @@ async function stopChild(child: ChildProcess): Promise<void> {
 	clearTimeout(timer);
 }
 
-/** The first stdout line of the child, `{"port":N}`; fails if the child exits or is silent for 30 s. */
-function readPort(child: ChildProcess, label: string): Promise<number> {
-	return new Promise<number>((resolve, reject) => {
-		const lines = createInterface({ input: child.stdout! });
-		const fail = (why: string) => {
-			clearTimeout(timer);
-			lines.close();
-			reject(new Error(`bench: server ${label} ${why}`));
-		};
-		const timer = setTimeout(() => fail("printed no port within 30 s"), 30_000);
-		child.once("exit", (code, signal) => fail(`exited (${signal ?? code}) before listening`));
-		lines.once("line", (line) => {
-			clearTimeout(timer);
-			lines.close();
-			const port = (JSON.parse(line) as { port?: unknown }).port;
-			if (typeof port === "number" && port > 0) resolve(port);
-			else reject(new Error(`bench: server ${label} printed ${line}`));
-		});
+/** Reads the child's stdout a JSON line at a time; fails when the child exits or stays silent for 30 s. */
+function replies(child: ChildProcess, label: string): () => Promise<Record<string, unknown>> {
+	const waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
+	const lines = createInterface({ input: child.stdout! });
+	lines.on("line", (line) => waiting.shift()?.resolve(line));
+	child.once("exit", (code, signal) => {
+		for (const { reject } of waiting.splice(0))
+			reject(new Error(`bench: server ${label} exited (${signal ?? code})`));
 	});
+	return () =>
+		new Promise<string>((resolve, reject) => {
+			const timer = setTimeout(
+				() => reject(new Error(`bench: server ${label} did not answer within 30 s`)),
+				30_000,
+			);
+			waiting.push({
+				resolve: (line) => {
+					clearTimeout(timer);
+					resolve(line);
+				},
+				reject: (error) => {
+					clearTimeout(timer);
+					reject(error);
+				},
+			});
+		}).then((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /**
@@ -73,13 +81,20 @@ export async function startServer(
 	});
 	running.add(child);
 	child.once("exit", () => running.delete(child));
+	const nextReply = replies(child, label);
 	try {
-		const port = await readPort(child, label);
+		const { port } = await nextReply();
+		if (typeof port !== "number") throw new Error(`bench: server ${label} printed no port`);
 		return {
 			label,
 			port,
-			pid: child.pid as number,
-			send: (line) => child.stdin?.write(`${line}\n`),
+			startProfile: () => child.stdin?.write("profile\n"),
+			async cpuMicros() {
+				const reply = nextReply();
+				child.stdin?.write("cpu\n");
+				const { cpu } = (await reply) as { cpu: { user: number; system: number } };
+				return cpu.user + cpu.system;
+			},
 			stop: () => stopChild(child),
 		};
 	} catch (error) {

@@ -1,7 +1,7 @@
 /** A markdown table: a header row, an alignment row (text left, numbers right), the rows. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
 	const numeric = header.map((_, column) =>
-		rows.every((row) => /^[-\d.,×x%]*$|^n\/a$/.test(row[column] ?? "")),
+		rows.every((row) => /^[-+\d.,×x%]*$|^n\/a$/.test(row[column] ?? "")),
 	);
 	const lines = [
 		`| ${header.join(" | ")} |`,
@@ -24,4 +24,9 @@ export function formatRatio(value: number | undefined): string {
 /** Milliseconds with two decimals. */
 export function formatMs(value: number): string {
 	return value.toFixed(2);
+}
+
+/** A signed difference with one decimal: `+12.5`, `-0.3`. */
+export function formatDelta(value: number): string {
+	return `${value >= 0 ? "+" : ""}${value.toFixed(1)}`;
 }
