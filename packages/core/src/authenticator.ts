@@ -15,8 +15,12 @@ export interface Authenticator {
 	readonly realm: string;
 	/** The verifier, shared by every authenticator created with the same verifier options. */
 	readonly verifier: Verifier;
-	/** Extracts, verifies and authorizes; `undefined` only for `optional` guards without credentials. */
-	authenticate(request: RequestLike): Promise<AuthResult | undefined>;
+	/**
+	 * Extracts, verifies and authorizes; `undefined` only for `optional` guards without credentials.
+	 * Synchronous when it can be (a cached token and no `validate`/`isRevoked`): it returns the result,
+	 * or a promise of it, and throws (or rejects with) a `BearerError`.
+	 */
+	authenticate(request: RequestLike): AuthResult | undefined | Promise<AuthResult | undefined>;
 }
 
 const GUARD_KEYS = new Set<string>(["permissions", "anyPermission", "optional"]);
@@ -95,7 +99,7 @@ function shared_(options: VerifierOptions, env: NodeJS.ProcessEnv): VerifierInte
  * @example
  * ```ts
  * const { authenticate } = createAuthenticator({ permissions: ['write'] })
- * const auth = await authenticate({ headers: req.headers })
+ * const auth = await authenticate({ headers: req.headers }) // await also takes the synchronous answer
  * ```
  */
 export function createAuthenticator(
@@ -106,5 +110,5 @@ export function createAuthenticator(
 		throw new TypeError("bearerguard: options must be an object.");
 	const split = splitOptions(options);
 	const verifier = shared_(split.verifier, env);
-	return { realm: verifier.realm, verifier, authenticate: verifier.guard(split.guard) };
+	return { realm: verifier.realm, verifier, authenticate: verifier.compileGuard(split.guard) };
 }

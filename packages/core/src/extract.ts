@@ -14,6 +14,27 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 /** The scheme word alone: `Bearer` with nothing usable after it. */
 const BEARER_SCHEME = /^bearer(?:[ \t,]|$)/i;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** `Bearer` and its spaces, matched at the start only, so the cost does not grow with the token. */
+const BEARER_PREFIX = /^bearer +/i;
+
+/** Whether a value is one RFC 7235 token68. */
+export function isToken68(value: string): boolean {
+	return TOKEN68.test(value);
+}
+
+/**
+ * The hot-path half of {@link extractBearerToken}: what follows `Bearer` and its spaces, without the
+ * token68 check, which the verifier runs only for tokens it has not cached. `undefined` means no
+ * credentials; a duplicated header or a `Bearer` without a token throws the 400.
+ */
+export function bearerCandidate(headers: HeadersLike): string | undefined {
+	const value = single(headers.authorization);
+	if (value === undefined || value === "") return undefined;
+	const prefix = BEARER_PREFIX.exec(value);
+	if (prefix !== null && prefix[0].length < value.length) return value.slice(prefix[0].length);
+	if (BEARER_SCHEME.test(value)) throw invalidRequest("authorization_malformed");
+	return undefined;
+}
 
 function single(value: string | readonly string[] | undefined): string | undefined {
 	if (value === undefined || typeof value === "string") return value;

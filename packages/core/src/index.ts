@@ -10,6 +10,7 @@ export {
 	type ErrorHook,
 	errorBody,
 	type RawRequest,
+	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "./adapter-kit.js";

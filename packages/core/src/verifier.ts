@@ -1,7 +1,7 @@
 import { authorize, checkPermissionList } from "./authorize.js";
 import { checkStaticClaims, checkTimeClaims, readPermissions } from "./claims.js";
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./errors.js";
-import { extractBearerToken } from "./extract.js";
+import { bearerCandidate, extractBearerToken, isToken68 } from "./extract.js";
 import { deepFreeze } from "./json.js";
 import { decodeJws, verifySignature } from "./jws.js";
 import { KeySource, type VerifyKey } from "./key-source.js";
@@ -27,6 +27,13 @@ export interface VerifierInternals extends Verifier {
 	readonly keys: KeySource;
 	/** The verified-token cache, when on. */
 	readonly tokenCache: TokenCache | undefined;
+	/**
+	 * Like `guard`, but the check answers synchronously when it can (a cached token, no custom check):
+	 * a result, or a promise of one. Throws (or rejects with) a `BearerError`. The adapters use it.
+	 */
+	compileGuard(
+		options?: GuardOptions,
+	): (request: RequestLike) => AuthResult | undefined | Promise<AuthResult | undefined>;
 }
 
 const seconds = () => Date.now() / 1000;
@@ -151,24 +158,57 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		? new TokenCache(options.tokenCache.max, options.tokenCache.maxAge)
 		: undefined;
 	const { realm, organization } = options;
+	const customChecks = options.validate !== undefined || options.isRevoked !== undefined;
 
-	async function verifyToken(token: string, context?: VerifyContext): Promise<AuthResult> {
-		if (typeof token !== "string" || token.length > options.maxTokenLength) {
-			throw invalidToken(typeof token === "string" ? "token_too_long" : "token_malformed");
+	/** After signature and claims: the per-request checks, in the contract's order. */
+	function finish(
+		entry: VerifiedToken,
+		now: number,
+		context: VerifyContext | undefined,
+	): AuthResult | Promise<AuthResult> {
+		checkTimeClaims(entry.auth.claims, options, now);
+		if (customChecks) {
+			return runCustomChecks(entry.auth, options).then(() => {
+				if (organization) checkOrganization(entry, context);
+				return entry.auth;
+			});
 		}
-		const now = seconds();
-		let entry = tokenCache?.get(token);
-		if (entry === undefined) {
-			const verified = verifyUncached(token, options, keys);
-			entry = verified instanceof Promise ? await verified : verified;
-			checkTimeClaims(entry.auth.claims, options, now);
-			tokenCache?.set(token, entry, entry.auth.expiresAt, now);
-		} else {
-			checkTimeClaims(entry.auth.claims, options, now);
-		}
-		if (options.validate || options.isRevoked) await runCustomChecks(entry.auth, options);
 		if (organization) checkOrganization(entry, context);
 		return entry.auth;
+	}
+
+	/**
+	 * Verifies a token; synchronous on a cache hit without custom checks. `fromHeader` tokens were only
+	 * split off the header: their token68 grammar is checked on a miss (a cached token passed it already).
+	 */
+	function verifyToken(
+		token: string,
+		context: VerifyContext | undefined,
+		fromHeader: boolean,
+	): AuthResult | Promise<AuthResult> {
+		if (typeof token !== "string") throw invalidToken("token_malformed");
+		if (token.length > options.maxTokenLength) {
+			// The header's grammar answers first (400), then the length (401).
+			throw fromHeader && !isToken68(token)
+				? invalidRequest("authorization_malformed")
+				: invalidToken("token_too_long");
+		}
+		const now = seconds();
+		const cached = tokenCache?.get(token);
+		if (cached !== undefined) return finish(cached, now, context);
+		if (fromHeader && !isToken68(token)) throw invalidRequest("authorization_malformed");
+		const verified = verifyUncached(token, options, keys);
+		if (verified instanceof Promise) {
+			return verified.then((entry) => {
+				const later = seconds();
+				checkTimeClaims(entry.auth.claims, options, later);
+				tokenCache?.set(token, entry, entry.auth.expiresAt, later);
+				return finish(entry, later, context);
+			});
+		}
+		checkTimeClaims(verified.auth.claims, options, now);
+		tokenCache?.set(token, verified, verified.auth.expiresAt, now);
+		return finish(verified, now, context);
 	}
 
 	function withRealm(error: unknown): never {
@@ -176,50 +216,70 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		throw error;
 	}
 
+	function compileGuard(guardOptions: GuardOptions = {}) {
+		const permissions = checkPermissionList(guardOptions.permissions, "permissions");
+		const anyPermission = checkPermissionList(guardOptions.anyPermission, "anyPermission");
+		const optional = guardOptions.optional ?? false;
+		if (typeof optional !== "boolean") throw new TypeError('bearerguard: "optional" must be true or false.');
+		const requirement = { permissions, anyPermission };
+		const checksPermissions = permissions !== undefined || anyPermission !== undefined;
+		const extraSources = options.allowQueryToken || options.allowBodyToken;
+		const organizationHeader = organization?.header;
+		const allowed = (auth: AuthResult) => {
+			if (checksPermissions) authorize(auth, requirement);
+			return auth;
+		};
+		const fail = (error: unknown) => withRealm(error);
+
+		/** Extract, verify, authorize: synchronous when the token is cached and no custom check runs. */
+		return function authenticate(
+			request: RequestLike,
+		): AuthResult | undefined | Promise<AuthResult | undefined> {
+			try {
+				let token: string | undefined;
+				let fromHeader = false;
+				if (extraSources) {
+					token = extractBearerToken(request.headers, {
+						query: options.allowQueryToken ? request.query : undefined,
+						body: options.allowBodyToken ? request.body : undefined,
+					});
+				} else {
+					token = bearerCandidate(request.headers);
+					fromHeader = true;
+				}
+				if (token === undefined) {
+					if (optional) return undefined;
+					throw invalidToken("token_missing");
+				}
+				const context =
+					organizationHeader === undefined
+						? undefined
+						: { organization: request.headers[organizationHeader] };
+				const auth = verifyToken(token, context, fromHeader);
+				return auth instanceof Promise ? auth.then(allowed, fail) : allowed(auth);
+			} catch (error) {
+				if (optional && error instanceof BearerError && error.reason === "token_missing") return undefined;
+				return withRealm(error);
+			}
+		};
+	}
+
 	return {
 		realm,
 		options,
 		keys,
 		tokenCache,
-		verify(token, context) {
-			return verifyToken(token, context).catch(withRealm);
+		async verify(token, context) {
+			try {
+				return await verifyToken(token, context, false);
+			} catch (error) {
+				return withRealm(error);
+			}
 		},
-		guard(guardOptions: GuardOptions = {}) {
-			const permissions = checkPermissionList(guardOptions.permissions, "permissions");
-			const anyPermission = checkPermissionList(guardOptions.anyPermission, "anyPermission");
-			const optional = guardOptions.optional ?? false;
-			if (typeof optional !== "boolean")
-				throw new TypeError('bearerguard: "optional" must be true or false.');
-			const requirement = { permissions, anyPermission };
-			const checksPermissions = permissions !== undefined || anyPermission !== undefined;
-			const extraSources = options.allowQueryToken || options.allowBodyToken;
-			const organizationHeader = organization?.header;
-			return async function authenticate(request: RequestLike): Promise<AuthResult | undefined> {
-				try {
-					let token: string;
-					try {
-						token = extraSources
-							? extractBearerToken(request.headers, {
-									query: options.allowQueryToken ? request.query : undefined,
-									body: options.allowBodyToken ? request.body : undefined,
-								})
-							: extractBearerToken(request.headers);
-					} catch (error) {
-						if (optional && error instanceof BearerError && error.reason === "token_missing")
-							return undefined;
-						throw error;
-					}
-					const context =
-						organizationHeader === undefined
-							? undefined
-							: { organization: request.headers[organizationHeader] };
-					const auth = await verifyToken(token, context);
-					if (checksPermissions) authorize(auth, requirement);
-					return auth;
-				} catch (error) {
-					return withRealm(error);
-				}
-			};
+		guard(guardOptions) {
+			const authenticate = compileGuard(guardOptions);
+			return async (request) => authenticate(request);
 		},
+		compileGuard,
 	};
 }

@@ -9,6 +9,11 @@ import {
 import { expectRefusal, rejectionOf, thrownBy } from "./support/refusals.js";
 import { forge } from "./support/tokens.js";
 
+/** `authenticate` may answer synchronously (and throw): this turns both kinds of answer into a promise. */
+function settled<T>(run: () => T | Promise<T>): Promise<T> {
+	return new Promise<T>((resolve) => resolve(run()));
+}
+
 const SECRET = "authenticator-test-secret-0123456789";
 const ENV = {
 	BEARERGUARD_ISSUER: "https://env-issuer.example",
@@ -115,12 +120,14 @@ describe("createAuthenticator", () => {
 		expect([...(auth?.permissions ?? [])]).toEqual(["write"]);
 		const error = expectRefusal<InsufficientScopeError>(
 			await rejectionOf(
-				authenticate({ headers: { authorization: `Bearer ${token({ permissions: ["read"] })}` } }),
+				settled(() =>
+					authenticate({ headers: { authorization: `Bearer ${token({ permissions: ["read"] })}` } }),
+				),
 			),
 			"insufficient_scope",
 		);
 		expect(error.scope).toEqual(["write"]);
-		expectRefusal(await rejectionOf(authenticate({ headers: {} })), "token_missing");
+		expectRefusal(await rejectionOf(settled(() => authenticate({ headers: {} }))), "token_missing");
 	});
 
 	it("lets an optional guard go on without credentials", async () => {
@@ -131,7 +138,10 @@ describe("createAuthenticator", () => {
 	it("uses the realm option for its challenges", async () => {
 		const { authenticate, realm } = createAuthenticator({ realm: "shop" }, ENV);
 		expect(realm).toBe("shop");
-		const error = expectRefusal(await rejectionOf(authenticate({ headers: {} })), "token_missing");
+		const error = expectRefusal(
+			await rejectionOf(settled(() => authenticate({ headers: {} }))),
+			"token_missing",
+		);
 		expect(error.headers["www-authenticate"]).toBe('Bearer realm="shop"');
 	});
 

@@ -2,6 +2,7 @@ import {
 	type AdapterOptions,
 	type AuthOptions,
 	createAuthenticator,
+	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "@bearerguard/core";
@@ -40,13 +41,14 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.realm);
 	return function requireAuth(req, res, next) {
-		authenticator.authenticate(toRequestLike(req, req)).then(
+		settle(
+			() => authenticator.authenticate(toRequestLike(req, req)),
 			(auth) => {
 				req.auth = auth;
 				setResponder(req, respond);
 				next();
 			},
-			(error: unknown) => respond(error, res, next),
+			(error) => respond(error, res, next),
 		);
 	};
 }

@@ -2,6 +2,7 @@ import {
 	type AdapterOptions,
 	type AuthOptions,
 	createAuthenticator,
+	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "@bearerguard/core";
@@ -42,12 +43,13 @@ export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler 
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.realm);
 	return function requireAuth(request, reply, done) {
-		authenticator.authenticate(toRequestLike(request.raw, request)).then(
+		settle(
+			() => authenticator.authenticate(toRequestLike(request.raw, request)),
 			(auth) => {
 				request.auth = auth ?? null;
 				done();
 			},
-			(error: unknown) => respond(error, reply, done),
+			(error) => respond(error, reply, done),
 		);
 	};
 }

@@ -1,0 +1,150 @@
+import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	createVerifier,
+	errorBody,
+	type RequestLike,
+	settle,
+	splitAdapterOptions,
+	toRequestLike,
+} from "../src/index.js";
+import { expectRefusal, thrownBy } from "./support/refusals.js";
+
+describe("splitAdapterOptions", () => {
+	it("takes onError and errorHandling off the options handed to the core", () => {
+		const onError = () => "x";
+		expect(splitAdapterOptions({ issuer: "https://a/", onError, errorHandling: "framework" })).toEqual({
+			authOptions: { issuer: "https://a/" },
+			onError,
+			framework: true,
+		});
+		expect(splitAdapterOptions(undefined)).toEqual({ authOptions: {}, onError: undefined, framework: false });
+	});
+
+	it("refuses bad values with a sentence", () => {
+		expect(thrownBy(() => splitAdapterOptions("x" as never))).toEqual(
+			new TypeError("bearerguard: options must be an object, e.g. requireAuth({ issuer, audience })."),
+		);
+		expect(thrownBy(() => splitAdapterOptions({ onError: 1 as never }))).toEqual(
+			new TypeError("bearerguard: onError must be a function (error, response) => body, or left out."),
+		);
+		expect(thrownBy(() => splitAdapterOptions({ errorHandling: "next" as never }))).toEqual(
+			new TypeError("bearerguard: errorHandling must be 'respond' or 'framework', or left out."),
+		);
+	});
+});
+
+describe("errorBody", () => {
+	it("keeps the default for undefined, sends strings as is and objects as JSON", () => {
+		expect(errorBody(undefined, "default")).toBe("default");
+		expect(errorBody("plain", "default")).toBe("plain");
+		expect(errorBody({ code: 1 }, "default")).toBe('{"code":1}');
+	});
+});
+
+describe("toRequestLike", () => {
+	const request: RequestLike = { headers: { authorization: "Bearer a" }, query: { q: 1 }, body: "b" };
+
+	it("returns the request itself when it has one Authorization header", () => {
+		const raw = { rawHeaders: ["Host", "x", "Authorization", "Bearer a"], headersDistinct: {} };
+		expect(toRequestLike(raw, request)).toBe(request);
+	});
+
+	it("hands the core every Authorization value when there are several", () => {
+		const raw = {
+			rawHeaders: ["authorization", "Bearer a", "AUTHORIZATION", "Bearer b"],
+			headersDistinct: { authorization: ["Bearer a", "Bearer b"] },
+		};
+		expect(toRequestLike(raw, request)).toEqual({
+			headers: { authorization: ["Bearer a", "Bearer b"] },
+			query: { q: 1 },
+			body: "b",
+		});
+	});
+});
+
+describe("settle", () => {
+	it("calls back at once with a synchronous result", () => {
+		const seen: unknown[] = [];
+		settle(
+			() => 42,
+			(value) => seen.push(value),
+			(error) => seen.push(error),
+		);
+		expect(seen).toEqual([42]);
+	});
+
+	it("hands a synchronous throw to onError", () => {
+		const seen: unknown[] = [];
+		const error = new Error("boom");
+		settle(
+			() => {
+				throw error;
+			},
+			(value) => seen.push(value),
+			(failure) => seen.push(failure),
+		);
+		expect(seen).toEqual([error]);
+	});
+
+	it("waits for a promise, resolved or rejected", async () => {
+		const seen: unknown[] = [];
+		const error = new Error("later");
+		settle(
+			() => Promise.resolve("ok"),
+			(value) => seen.push(value),
+			(failure) => seen.push(failure),
+		);
+		settle(
+			() => Promise.reject(error),
+			(value) => seen.push(value),
+			(failure) => seen.push(failure),
+		);
+		expect(seen).toEqual([]);
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(seen).toEqual(["ok", error]);
+	});
+});
+
+describe("the synchronous hot path of compileGuard", () => {
+	let issuer: TestIssuer;
+	beforeAll(async () => {
+		issuer = await createTestIssuer();
+	});
+	afterAll(() => issuer.close());
+
+	it("answers a cached token synchronously, and still checks the header grammar of anything else", async () => {
+		const verifier = createVerifier({ issuer: issuer.issuer, audience: issuer.audience });
+		const authenticate = verifier.compileGuard({ permissions: ["read"] });
+		const token = await issuer.sign({ permissions: ["read"] });
+		const first = authenticate({ headers: { authorization: `Bearer ${token}` } });
+		expect(first).toBeInstanceOf(Promise);
+		const cold = await first;
+		const warm = authenticate({ headers: { authorization: `Bearer ${token}` } });
+		expect(warm).toBe(cold);
+		for (const header of [`Bearer ${token},`, `Bearer ${token} ${token}`, `Bearer \t${token}`]) {
+			let thrown: unknown;
+			try {
+				authenticate({ headers: { authorization: header } });
+			} catch (error) {
+				thrown = error;
+			}
+			expectRefusal(thrown, "authorization_malformed");
+		}
+	});
+
+	it("answers the grammar (400) before the length (401) for an over-long header", () => {
+		const verifier = createVerifier({ issuer: issuer.issuer, audience: issuer.audience });
+		const authenticate = verifier.compileGuard();
+		const refusal = (header: string) => {
+			try {
+				authenticate({ headers: { authorization: header } });
+			} catch (error) {
+				return error;
+			}
+			return undefined;
+		};
+		expectRefusal(refusal(`Bearer ${"a".repeat(9000)} b`), "authorization_malformed");
+		expectRefusal(refusal(`Bearer ${"a".repeat(9000)}`), "token_too_long");
+	});
+});
