@@ -1,4 +1,4 @@
-import { sharedVerifier, type VerifierInternals } from "@bearerguard/core";
+import { createVerifier, sharedVerifier, type VerifierInternals } from "@bearerguard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { algorithmRows } from "./rows/algorithms.js";
 import { claimRows } from "./rows/claims.js";
@@ -48,6 +48,50 @@ function server(name: string): AdapterServer {
 	if (found === undefined) throw new Error(`no ${name} server`);
 	return found;
 }
+
+/** What the catalog must name: every RFC 8725 / RFC 9068 check and every advisory of the issue. */
+const MUST_NAME = [
+	...["3.1", "3.3", "3.4", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12"].map((s) => `RFC 8725 §${s}`),
+	"RFC 9068 §2.2",
+	"RFC 9068 §4",
+	"CVE-2015-9235 jsonwebtoken",
+	"CVE-2022-23529 jsonwebtoken",
+	"CVE-2022-23539 jsonwebtoken",
+	"CVE-2022-23540 jsonwebtoken",
+	"CVE-2022-23541 jsonwebtoken",
+	"CVE-2020-15084 express-jwt",
+	"jwks-rsa",
+	"CVE-2023-48223 fast-jwt",
+	"CVE-2026-34950 fast-jwt",
+	"CVE-2025-30144 fast-jwt",
+	"CVE-2026-35042 fast-jwt",
+	"CVE-2026-44351 fast-jwt",
+	"fast-jwt GHSA-rp9m-7r4c-75qg",
+	"fast-jwt cache advisory",
+	"koa-jwt",
+	"CVE-2022-36083 jose",
+	"CVE-2024-28176 jose",
+	"CVE-2018-0114 node-jose",
+	"CVE-2025-59936 get-jwks",
+];
+
+describe("the catalog's coverage", () => {
+	it.each(MUST_NAME)("has a row naming %s", (needle) => {
+		expect(CATALOG.filter((row) => row.name.includes(needle)).map((row) => row.name)).not.toEqual([]);
+	});
+
+	// RFC 8725 §3.1, §3.2, §3.5: what no token can do because the configuration refuses it up front.
+	it.each([
+		["alg none in the allow-list", { algorithms: ["none"] }],
+		["HS256 in the allow-list with JWKS keys", { algorithms: ["HS256"] }],
+		["RS256 in the allow-list with a shared secret", { secret: "s".repeat(32), algorithms: ["RS256"] }],
+		["a shared secret under 32 bytes (RFC 8725 §3.5, RFC 7518 §3.2)", { secret: "s".repeat(31) }],
+	])("refuses %s when the verifier is created (TypeError)", (_name, options) => {
+		expect(() =>
+			createVerifier({ issuer: "https://issuer.test", audience: "https://api.test", ...options } as never),
+		).toThrow(TypeError);
+	});
+});
 
 describe(`attack catalog: ${CATALOG.length} attacks × ${ADAPTERS.length} adapters`, () => {
 	it("names every attack once", () => {

@@ -72,9 +72,15 @@ export function hasDuplicateKeys(text: string): boolean {
 
 /** Freezes a parsed JSON value and everything in it, so a cached token's claims cannot be changed. */
 export function deepFreeze<T>(value: T): T {
-	if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-		Object.freeze(value);
-		for (const item of Object.values(value)) deepFreeze(item);
-	}
+	if (typeof value === "object" && value !== null) freezeTree(value);
 	return value;
+}
+
+function freezeTree(value: object): void {
+	Object.freeze(value);
+	// Only objects and arrays need a visit: primitives are skipped without a call.
+	const items: unknown[] = Array.isArray(value) ? value : Object.values(value);
+	for (const item of items) {
+		if (typeof item === "object" && item !== null && !Object.isFrozen(item)) freezeTree(item);
+	}
 }

@@ -168,7 +168,7 @@ export const algorithmRows: AttackRow[] = [
 		},
 	},
 	{
-		name: 'JWE with zip "DEF" over a deflate bomb, five segments (CVE-2024-28176 jose decompression): never inflated',
+		name: 'JWE with zip "DEF" over a deflate bomb, five segments (RFC 8725 §3.6; CVE-2024-28176 jose decompression): never inflated',
 		expect: MALFORMED,
 		request: () => {
 			const header = segment({ alg: "dir", enc: "A256GCM", zip: "DEF" });

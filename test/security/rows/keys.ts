@@ -145,7 +145,7 @@ export const keyRows: AttackRow[] = [
 		request: (ctx) => bearer(ctx.signed("RS256", { iss: ctx.foreign.issuer }), "multi"),
 	},
 	{
-		name: "jku naming the attacker's JWKS, kid of the attacker's key: no request reaches it",
+		name: "jku naming the attacker's JWKS, kid of the attacker's key: no request reaches it (RFC 8725 §3.10)",
 		expect: KID_UNKNOWN,
 		request: (ctx) =>
 			bearer(
@@ -208,7 +208,7 @@ export const keyRows: AttackRow[] = [
 		request: (ctx) => bearer(tamperedEs256(ctx, () => [0n, 0n])),
 	},
 	{
-		name: "ECDSA r = n (the P-256 order), s kept",
+		name: "ECDSA r = n (the P-256 order), s kept (RFC 8725 §3.4)",
 		expect: BAD_SIGNATURE,
 		request: (ctx) => bearer(tamperedEs256(ctx, (_r, s) => [P256_ORDER, s])),
 	},
