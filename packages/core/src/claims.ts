@@ -66,19 +66,23 @@ export function readPermissions(
 	claims: Record<string, unknown>,
 	names: readonly string[],
 ): ReadonlySet<string> {
-	const permissions: string[] = [];
+	const permissions = new PermissionSet();
 	for (const name of names) {
 		const value = claims[name];
 		if (value === undefined) continue;
 		if (typeof value === "string") {
-			for (const item of value.split(" ")) if (item !== "") permissions.push(item);
-		} else if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-			permissions.push(...(value as string[]));
+			for (const item of value.split(" ")) if (item !== "") permissions.grant(item);
+		} else if (Array.isArray(value)) {
+			for (const item of value) {
+				if (typeof item !== "string") throw invalidToken("claim_invalid");
+				permissions.grant(item);
+			}
 		} else {
 			throw invalidToken("claim_invalid");
 		}
 	}
-	return new PermissionSet(permissions);
+	permissions.seal();
+	return permissions;
 }
 
 /**
@@ -88,10 +92,14 @@ export function readPermissions(
 export class PermissionSet extends Set<string> {
 	#sealed = false;
 
-	constructor(values: Iterable<string>) {
-		// Set's constructor calls `add`, before the private field exists; so fill it here, then seal it.
-		super();
-		for (const value of values) super.add(value);
+	/** Adds a permission while the set is being built. */
+	grant(value: string): void {
+		if (this.#sealed) throw new TypeError("bearerguard: auth.permissions is read-only.");
+		super.add(value);
+	}
+
+	/** Ends the building: from now on the set refuses changes. */
+	seal(): void {
 		this.#sealed = true;
 	}
 

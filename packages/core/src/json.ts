@@ -78,9 +78,13 @@ export function deepFreeze<T>(value: T): T {
 
 function freezeTree(value: object): void {
 	Object.freeze(value);
-	// Only objects and arrays need a visit: primitives are skipped without a call.
-	const items: unknown[] = Array.isArray(value) ? value : Object.values(value);
-	for (const item of items) {
-		if (typeof item === "object" && item !== null && !Object.isFrozen(item)) freezeTree(item);
+	// Only objects and arrays need a visit: primitives are skipped without a call or an allocation.
+	if (Array.isArray(value)) {
+		for (const item of value) if (typeof item === "object" && item !== null) freezeTree(item);
+		return;
+	}
+	for (const key in value) {
+		const item = (value as Record<string, unknown>)[key];
+		if (typeof item === "object" && item !== null) freezeTree(item);
 	}
 }

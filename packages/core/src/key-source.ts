@@ -32,6 +32,9 @@ export class KeySource {
 	 */
 	private readonly resolved = new Map<string, { from: readonly JwksKey[]; keys: VerifyKey[] }>();
 	private readonly secretKeys: VerifyKey[] | undefined;
+	private last:
+		| { issuer: string; alg: Algorithm; kid: string | undefined; from: readonly JwksKey[]; keys: VerifyKey[] }
+		| undefined;
 
 	constructor(options: ResolvedOptions) {
 		const now = () => Date.now() / 1000;
@@ -64,8 +67,22 @@ export class KeySource {
 		if (cache === undefined) throw invalidToken("issuer_mismatch");
 		const fresh = cache.peek();
 		if (fresh !== undefined) {
+			// Most tokens name the same issuer, algorithm and kid as the one before: skip the index then.
+			const last = this.last;
+			if (
+				last !== undefined &&
+				last.from === fresh &&
+				last.issuer === issuer &&
+				last.alg === alg &&
+				last.kid === kid
+			) {
+				return last.keys;
+			}
 			const known = this.resolved.get(indexKey(issuer, alg, kid));
-			if (known !== undefined && known.from === fresh) return known.keys;
+			if (known !== undefined && known.from === fresh) {
+				this.last = { issuer, alg, kid, from: known.from, keys: known.keys };
+				return known.keys;
+			}
 		}
 		return this.load(cache, issuer, alg, kid);
 	}
