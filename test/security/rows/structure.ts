@@ -57,8 +57,8 @@ export const structureRows: AttackRow[] = [
 	),
 	{ name: "1 segment", expect: MALFORMED, request: (ctx) => bearer(parts(ctx.signed("RS256"))[0]) },
 	{
-		name: "empty signature segment (h.p.)",
-		expect: MALFORMED,
+		name: "empty signature segment (h.p.), RS256 header",
+		expect: BAD_SIGNATURE,
 		request: (ctx) => bearer(edited(ctx, (h, p) => `${h}.${p}.`)),
 	},
 	{
