@@ -38,6 +38,30 @@ function decodeHeader(segment: string): Record<string, unknown> | undefined {
 	return header;
 }
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Whether the signature segment (the token's end) is the one canonical base64url spelling of its
+ * bytes: its last character may not set bits that decoding drops. Without this, a signature could be
+ * re-spelled into another token string that verifies the same. The header and payload need no such
+ * check: the signature covers their exact characters.
+ */
+function hasCanonicalEnd(token: string): boolean {
+	const length = token.length - token.lastIndexOf(".") - 1;
+	if (length === 0) return true;
+	const last = BASE64URL.indexOf(token[token.length - 1] as string);
+	switch (length % 4) {
+		case 1:
+			return false;
+		case 2:
+			return (last & 0b1111) === 0;
+		case 3:
+			return (last & 0b11) === 0;
+		default:
+			return true;
+	}
+}
+
 /**
  * Splits and decodes a compact JWS: exactly three base64url segments (the signature may be empty), a header and a payload
  * that are JSON objects without duplicate members, a string `alg`. Anything else (a JWE's five
@@ -50,6 +74,7 @@ export function decodeJws(token: string): DecodedJws {
 	const header = decodeHeader(token.slice(0, first));
 	const payload = header && parseObject(decodeSegment(token.slice(first + 1, second)));
 	if (!header || !payload || typeof header.alg !== "string") throw invalidToken("token_malformed");
+	if (!hasCanonicalEnd(token)) throw invalidToken("token_malformed");
 	return {
 		header,
 		payload,

@@ -13,6 +13,28 @@ describe("decodeJws", () => {
 	const payload = { iss: "https://i.example", sub: "u", n: [1, { a: null }] };
 	const token = `${segment(header)}.${segment(payload)}.${Buffer.from("sig-bytes").toString("base64url")}`;
 
+	it("refuses a signature spelled with bits that decoding drops, and keeps the canonical spelling", () => {
+		const head = `${segment(header)}.${segment(payload)}`;
+		// 8 bytes take 11 characters, whose last has 2 spare bits; 7 bytes take 10, whose last has 4.
+		const eight = Buffer.from("sig-byte").toString("base64url");
+		const seven = Buffer.from("sig-byt").toString("base64url");
+		expect([eight.length, seven.length]).toEqual([11, 10]);
+		expect(decodeJws(`${head}.${eight}`).signature.toString()).toBe("sig-byte");
+		expect(decodeJws(`${head}.${seven}`).signature.toString()).toBe("sig-byt");
+		const respell = (text: string, bit: number) => {
+			const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+			const last = alphabet[alphabet.indexOf(text.at(-1) as string) | bit] as string;
+			return text.slice(0, -1) + last;
+		};
+		for (const other of [respell(eight, 1), respell(eight, 2), respell(seven, 1), respell(seven, 8)]) {
+			expect(Buffer.from(other, "base64url").toString()).toMatch(/^sig-byte?$/);
+			expectRefusal(
+				thrownBy(() => decodeJws(`${head}.${other}`)),
+				"token_malformed",
+			);
+		}
+	});
+
 	it("splits and decodes a compact JWS", () => {
 		const decoded = decodeJws(token);
 		expect(decoded).toEqual({
