@@ -29,6 +29,21 @@ describe("TokenCache", () => {
 		expect(cache.size).toBe(1);
 	});
 
+	it("answers only for the whole token, even when two tokens end alike (no shared results)", () => {
+		const cache = new TokenCache(10, 600);
+		const signature = "S".repeat(342);
+		const mine = `header.mine.${signature}`;
+		const forged = `header.admin.${signature}`;
+		const value = entry(mine);
+		cache.set(mine, value, undefined, 0);
+		expect(cache.get(forged)).toBeUndefined();
+		expect(cache.get(mine)).toBe(value);
+		// A token that ends alike and verified takes the index over; the other is simply verified again.
+		cache.set(forged, entry(forged), undefined, 0);
+		expect(cache.get(mine)).toBeUndefined();
+		expect(cache.get(forged)?.auth.token).toBe(forged);
+	});
+
 	it("keeps at most max entries, dropping the least recently used", () => {
 		const cache = new TokenCache(3, 600);
 		for (const token of ["t1", "t2", "t3"]) cache.set(token, entry(token), undefined, 0);
@@ -43,7 +58,12 @@ describe("TokenCache", () => {
 		const cache = new TokenCache(100_000, 600);
 		const filler = "x".repeat(8000);
 		for (let i = 0; i < 4000; i++)
-			cache.set(`${String(i).padStart(4, "0")}.${filler}`, entry("t"), undefined, 0);
+			cache.set(
+				`${filler}.${String(i).padStart(4, "0")}`,
+				entry(`${filler}.${String(i).padStart(4, "0")}`),
+				undefined,
+				0,
+			);
 		// Each entry weighs its 8005 characters plus 1024: 3716 of them fit in 32 MiB.
 		expect(cache.size).toBe(3716);
 	});
