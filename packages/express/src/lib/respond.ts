@@ -9,6 +9,8 @@ type WithResponder = Request & { [kResponder]?: Responder };
 
 /** Remembers on the request how its `requireAuth` answers failures, for `requirePermissions` after it. */
 export function setResponder(req: Request, responder: Responder): void {
+	// The common case (default settings) stores nothing: requirePermissions falls back to the default.
+	if (responder === defaultResponder && getResponder(req) === undefined) return;
 	(req as WithResponder)[kResponder] = responder;
 }
 
@@ -21,10 +23,7 @@ export function getResponder(req: Request): Responder | undefined {
  * Creates the failure handler: `next(error)` for `errorHandling: 'framework'`, else the contract's
  * answer (`toErrorResponse`), written as is so Express adds no charset, with `onError`'s body if any.
  */
-export function createResponder(
-	settings: Pick<AdapterSettings, "onError" | "framework">,
-	realm: string,
-): Responder {
+function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">, realm: string): Responder {
 	const { onError, framework } = settings;
 	return function respond(error, res, next) {
 		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
@@ -47,4 +46,13 @@ export function createResponder(
 }
 
 /** The responder of a `requirePermissions` that runs without a `requireAuth` before it. */
-export const defaultResponder: Responder = createResponder({ onError: undefined, framework: false }, "api");
+export const defaultResponder: Responder = buildResponder({ onError: undefined, framework: false }, "api");
+
+/** The failure handler of one `requireAuth`: the shared default one when its settings are the defaults. */
+export function createResponder(
+	settings: Pick<AdapterSettings, "onError" | "framework">,
+	realm: string,
+): Responder {
+	const isDefault = settings.onError === undefined && !settings.framework && realm === "api";
+	return isDefault ? defaultResponder : buildResponder(settings, realm);
+}

@@ -9,6 +9,8 @@ type WithResponder = Context & { [kResponder]?: Responder };
 
 /** Remembers on the context how its `requireAuth` answers failures, for `requirePermissions` after it. */
 export function setResponder(ctx: Context, responder: Responder): void {
+	// The common case (default settings) stores nothing: requirePermissions falls back to the default.
+	if (responder === defaultResponder && getResponder(ctx) === undefined) return;
 	(ctx as WithResponder)[kResponder] = responder;
 }
 
@@ -22,10 +24,7 @@ export function getResponder(ctx: Context): Responder | undefined {
  * `status`, `expose` and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s
  * body if any. Headers are set after the body, so Koa's own `text/plain` does not stay.
  */
-export function createResponder(
-	settings: Pick<AdapterSettings, "onError" | "framework">,
-	realm: string,
-): Responder {
+function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">, realm: string): Responder {
 	const { onError, framework } = settings;
 	return function respond(error, ctx) {
 		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
@@ -42,4 +41,13 @@ export function createResponder(
 }
 
 /** The responder of a `requirePermissions` that runs without a `requireAuth` before it. */
-export const defaultResponder: Responder = createResponder({ onError: undefined, framework: false }, "api");
+export const defaultResponder: Responder = buildResponder({ onError: undefined, framework: false }, "api");
+
+/** The failure handler of one `requireAuth`: the shared default one when its settings are the defaults. */
+export function createResponder(
+	settings: Pick<AdapterSettings, "onError" | "framework">,
+	realm: string,
+): Responder {
+	const isDefault = settings.onError === undefined && !settings.framework && realm === "api";
+	return isDefault ? defaultResponder : buildResponder(settings, realm);
+}
