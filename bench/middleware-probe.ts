@@ -1,0 +1,74 @@
+/**
+ * How much any middleware costs, against bearerguard on a cached token: the same route with nothing,
+ * a no-op middleware, and requireAuth, on Express and Koa, alternating 3 rounds of 4 s (median).
+ * `node --import tsx bench/middleware-probe.ts`
+ */
+import { fork } from "node:child_process";
+import { createTestIssuer } from "@bearerguard/testing";
+import autocannon from "autocannon";
+
+const mode = process.argv[2];
+if (mode === "server") {
+	const [fw, variant] = process.argv.slice(3) as [string, string];
+	if (fw === "express") {
+		const { default: express } = await import("express");
+		const { requireAuth } = await import("@bearerguard/express");
+		const app = express();
+		const mw =
+			variant === "noop"
+				? [(_q: unknown, _s: unknown, n: () => void) => n()]
+				: variant === "bearerguard"
+					? [requireAuth({ permissions: ["read"] })]
+					: [];
+		app.get("/v1/products", ...(mw as []), (_q, res) => res.json({ ok: true }));
+		const s = app.listen(0, "127.0.0.1", () => process.send?.((s.address() as { port: number }).port));
+	} else {
+		const { default: Koa } = await import("koa");
+		const { requireAuth } = await import("@bearerguard/koa");
+		const app = new Koa();
+		if (variant === "noop") app.use((_c, n) => n());
+		if (variant === "bearerguard") app.use(requireAuth({ permissions: ["read"] }));
+		app.use((ctx) => {
+			ctx.body = { ok: true };
+		});
+		const s = app.listen(0, "127.0.0.1", () => process.send?.((s.address() as { port: number }).port));
+	}
+} else {
+	const issuer = await createTestIssuer();
+	const token = await issuer.sign({ permissions: ["read"] });
+	const env = { ...process.env, BEARERGUARD_ISSUER: issuer.issuer, BEARERGUARD_AUDIENCE: issuer.audience };
+	for (const fw of ["express", "koa"]) {
+		const results: Record<string, number[]> = { none: [], noop: [], bearerguard: [] };
+		for (let round = 0; round < 3; round++) {
+			for (const variant of ["none", "noop", "bearerguard"]) {
+				const child = fork(new URL(import.meta.url).pathname, ["server", fw, variant], {
+					env,
+					execArgv: ["--import", "tsx"],
+				});
+				const port = await new Promise<number>((resolve) =>
+					child.once("message", (m) => resolve(m as number)),
+				);
+				const run = (d: number) =>
+					autocannon({
+						url: `http://127.0.0.1:${port}/v1/products`,
+						connections: 50,
+						duration: d,
+						headers: { authorization: `Bearer ${token}` },
+					});
+				await run(1);
+				const r = await run(4);
+				results[variant]!.push(r.requests.average);
+				child.kill();
+			}
+		}
+		const med = (a: number[]) => [...a].sort((x, y) => x - y)[1]!;
+		const base = med(results.none!);
+		console.log(
+			fw,
+			Object.entries(results)
+				.map(([k, v]) => `${k} ${Math.round(med(v))} req/s (${(med(v) / base).toFixed(2)}x)`)
+				.join(", "),
+		);
+	}
+	await issuer.close();
+}
