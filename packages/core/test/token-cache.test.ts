@@ -127,6 +127,30 @@ describe("the token cache in createVerifier", () => {
 		expect(v.tokenCache?.size).toBe(1);
 	});
 
+	it("refuses an expired token without iat from the cache (the fast-jwt cache trap)", async () => {
+		freezeClock();
+		const v = verifier();
+		const token = await issuer.sign({ iat: undefined }, { expiresIn: 30 });
+		expect(JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString())).not.toHaveProperty(
+			"iat",
+		);
+		await v.verify(token);
+		expect(v.tokenCache?.size).toBe(1);
+		advanceClock(36);
+		await refusal(v.verify(token), "token_expired");
+	});
+
+	it("re-checks maxTokenAge on a cache hit", async () => {
+		freezeClock();
+		const v = verifier({ maxTokenAge: 30 });
+		const token = await issuer.sign({}, { expiresIn: 3600 });
+		const first = await v.verify(token);
+		advanceClock(30);
+		expect(await v.verify(token)).toBe(first);
+		advanceClock(10);
+		await refusal(v.verify(token), "token_too_old");
+	});
+
 	it("runs isRevoked and validate on every call, hit or miss", async () => {
 		const revoked = new Set<string>();
 		const calls = { isRevoked: 0, validate: 0 };
