@@ -38,18 +38,21 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.realm);
-	return async function requireAuth(ctx, next) {
-		let auth: AuthResult | undefined;
+	return function requireAuth(ctx, next) {
+		const accept = (auth: AuthResult | undefined) => {
+			ctx.state.auth = auth;
+			setResponder(ctx, respond);
+			return next();
+		};
+		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
-			const result = authenticator.authenticate(toRequestLike(ctx.req, ctx.request));
-			// A cached token answers synchronously: no need to wait a tick for it.
-			auth = result instanceof Promise ? await result : result;
+			result = authenticator.authenticate(toRequestLike(ctx.req, ctx.request));
 		} catch (error) {
-			respond(error, ctx);
-			return;
+			// respond() throws for errorHandling 'framework': the rejection goes to Koa's error handling.
+			return new Promise<void>((resolve) => resolve(respond(error, ctx)));
 		}
-		ctx.state.auth = auth;
-		setResponder(ctx, respond);
-		await next();
+		// A cached token answers synchronously: no async wrapper, no tick before the next middleware.
+		if (result instanceof Promise) return result.then(accept, (error: unknown) => respond(error, ctx));
+		return accept(result);
 	};
 }
