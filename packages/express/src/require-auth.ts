@@ -45,7 +45,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 			() => authenticator.authenticate(toRequestLike(req, req)),
 			(auth) => {
 				req.auth = auth;
-				setResponder(req, respond);
+				setResponder(res, respond);
 				next();
 			},
 			(error) => respond(error, res, next),

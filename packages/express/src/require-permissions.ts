@@ -25,7 +25,7 @@ export function requirePermissions(...permissions: string[]): RequestHandler {
 	}
 	const requirement = { permissions: Object.freeze([...permissions]) };
 	return function requirePermissions(req, res, next) {
-		const respond = getResponder(req) ?? defaultResponder;
+		const respond = getResponder(res) ?? defaultResponder;
 		if (req.auth === undefined) {
 			respond(invalidToken("token_missing"), res, next);
 			return;

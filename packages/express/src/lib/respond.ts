@@ -1,22 +1,24 @@
 import { type AdapterSettings, BearerError, errorBody, toErrorResponse } from "@bearerguard/core";
-import type { NextFunction, Request, Response } from "express";
+import type { NextFunction, Response } from "express";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
 export type Responder = (error: unknown, res: Response, next: NextFunction) => void;
 
 const kResponder = Symbol("bearerguard.responder");
-type WithResponder = Request & { [kResponder]?: Responder };
+type LocalsWithResponder = Record<PropertyKey, unknown> & { [kResponder]?: Responder };
 
-/** Remembers on the request how its `requireAuth` answers failures, for `requirePermissions` after it. */
-export function setResponder(req: Request, responder: Responder): void {
-	// The common case (default settings) stores nothing: requirePermissions falls back to the default.
-	if (responder === defaultResponder && getResponder(req) === undefined) return;
-	(req as WithResponder)[kResponder] = responder;
+/**
+ * Remembers in `res.locals` how its `requireAuth` answers failures, for `requirePermissions` after it.
+ * `res.locals` is a plain object made per request: writing and reading it is cheap, unlike `req`, whose
+ * missing properties are looked up along Express's and Node's prototype chain.
+ */
+export function setResponder(res: Response, responder: Responder): void {
+	(res.locals as LocalsWithResponder)[kResponder] = responder;
 }
 
 /** The responder of the request's `requireAuth`, if one ran. */
-export function getResponder(req: Request): Responder | undefined {
-	return (req as WithResponder)[kResponder];
+export function getResponder(res: Response): Responder | undefined {
+	return (res.locals as LocalsWithResponder | undefined)?.[kResponder];
 }
 
 /**

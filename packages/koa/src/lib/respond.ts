@@ -5,18 +5,20 @@ import type { Context } from "koa";
 export type Responder = (error: unknown, ctx: Context) => void;
 
 const kResponder = Symbol("bearerguard.responder");
-type WithResponder = Context & { [kResponder]?: Responder };
+type StateWithResponder = Record<PropertyKey, unknown> & { [kResponder]?: Responder };
 
-/** Remembers on the context how its `requireAuth` answers failures, for `requirePermissions` after it. */
+/**
+ * Remembers in `ctx.state` how its `requireAuth` answers failures, for `requirePermissions` after it.
+ * `ctx.state` is a plain object made per request: writing and reading it is cheap, unlike `ctx` itself,
+ * whose missing properties are looked up along Koa's prototype chain.
+ */
 export function setResponder(ctx: Context, responder: Responder): void {
-	// The common case (default settings) stores nothing: requirePermissions falls back to the default.
-	if (responder === defaultResponder && getResponder(ctx) === undefined) return;
-	(ctx as WithResponder)[kResponder] = responder;
+	(ctx.state as StateWithResponder)[kResponder] = responder;
 }
 
 /** The responder of the context's `requireAuth`, if one ran. */
 export function getResponder(ctx: Context): Responder | undefined {
-	return (ctx as WithResponder)[kResponder];
+	return (ctx.state as StateWithResponder)[kResponder];
 }
 
 /**
