@@ -74,11 +74,7 @@ export function splitOptions(options: AuthOptions): { verifier: VerifierOptions;
 export function sharedVerifier(
 	options: VerifierOptions = {},
 	env: NodeJS.ProcessEnv = process.env,
-): Verifier {
-	return shared_(options, env);
-}
-
-function shared_(options: VerifierOptions, env: NodeJS.ProcessEnv): VerifierInternals {
+): VerifierInternals {
 	const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 	const merged: VerifierOptions = { ...optionsFromEnvironment(env), ...given };
 	const key = fingerprint(merged);
@@ -109,6 +105,6 @@ export function createAuthenticator(
 	if (typeof options !== "object" || options === null)
 		throw new TypeError("bearerguard: options must be an object.");
 	const split = splitOptions(options);
-	const verifier = shared_(split.verifier, env);
+	const verifier = sharedVerifier(split.verifier, env);
 	return { realm: verifier.realm, verifier, authenticate: verifier.compileGuard(split.guard) };
 }

@@ -9,12 +9,13 @@ export interface ExtractOptions {
 	body?: unknown;
 }
 
-/** `Bearer`, any case, then one or more spaces, then a token68 (RFC 6750 §2.1, RFC 7235 §2.1). */
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 /** The scheme word alone: `Bearer` with nothing usable after it. */
 const BEARER_SCHEME = /^bearer(?:[ \t,]|$)/i;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** `Bearer` and its spaces, matched at the start only, so the cost does not grow with the token. */
+/**
+ * `Bearer` in any case and one or more spaces (RFC 6750 §2.1, RFC 7235 §2.1), matched at the start only,
+ * so the cost does not grow with the token.
+ */
 const BEARER_PREFIX = /^bearer +/i;
 
 /** Whether a value is one RFC 7235 token68. */
@@ -43,13 +44,10 @@ function single(value: string | readonly string[] | undefined): string | undefin
 }
 
 function fromHeader(headers: HeadersLike): string | undefined {
-	const value = single(headers.authorization);
-	if (value === undefined || value === "") return undefined;
-	const match = BEARER.exec(value);
-	if (match) return match[1];
-	// `Bearer` followed by something that is not one token68 is malformed; another scheme is no credentials.
-	if (BEARER_SCHEME.test(value)) throw invalidRequest("authorization_malformed");
-	return undefined;
+	const token = bearerCandidate(headers);
+	// `Bearer` followed by something that is not one token68 is malformed.
+	if (token !== undefined && !isToken68(token)) throw invalidRequest("authorization_malformed");
+	return token;
 }
 
 function fromParameter(container: unknown): string | undefined {

@@ -3,7 +3,7 @@ import { checkStaticClaims, checkTimeClaims, readPermissions } from "./claims.js
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./errors.js";
 import { bearerCandidate, extractBearerToken, isToken68 } from "./extract.js";
 import { deepFreeze } from "./json.js";
-import { decodeJws, verifySignature } from "./jws.js";
+import { type DecodedJws, decodeJws, verifySignature } from "./jws.js";
 import { KeySource, type VerifyKey } from "./key-source.js";
 import { normalizeTyp, type ResolvedOptions, resolveOptions } from "./options.js";
 import { TokenCache, type VerifiedToken } from "./token-cache.js";
@@ -47,7 +47,8 @@ function verifyUncached(
 	options: ResolvedOptions,
 	keys: KeySource,
 ): VerifiedToken | Promise<VerifiedToken> {
-	const { header, payload, signingInput, signature, alg } = decodeJws(token);
+	const jws = decodeJws(token);
+	const { header, payload, alg } = jws;
 	if (!options.algorithms.has(alg as Algorithm)) throw invalidToken("alg_not_allowed");
 	// No extension is understood, so any `crit` (RFC 7515 §4.1.11) and `b64` (RFC 7797) is refused.
 	if (header.crit !== undefined || header.b64 !== undefined) throw invalidToken("crit_unsupported");
@@ -62,29 +63,20 @@ function verifyUncached(
 	// The issuer is read before the signature is checked only to pick its keys; it is checked again below.
 	const issuer = payload.iss;
 	if (typeof issuer !== "string" || !options.issuers.includes(issuer)) throw invalidToken("issuer_mismatch");
-	const decoded = { header, payload, signingInput, signature, alg: alg as Algorithm, issuer };
 	const candidates = keys.keysFor(issuer, alg as Algorithm, kid);
 	return Array.isArray(candidates)
-		? checkVerified(decoded, candidates, token, options)
-		: candidates.then((found) => checkVerified(decoded, found, token, options));
-}
-
-interface Decoded {
-	readonly header: Record<string, unknown>;
-	readonly payload: Record<string, unknown>;
-	readonly signingInput: string;
-	readonly signature: Buffer;
-	readonly alg: Algorithm;
-	readonly issuer: string;
+		? checkVerified(jws, issuer, candidates, token, options)
+		: candidates.then((found) => checkVerified(jws, issuer, found, token, options));
 }
 
 function checkVerified(
-	{ header, payload, signingInput, signature, alg, issuer }: Decoded,
+	{ header, payload, signingInput, signature, alg }: DecodedJws,
+	issuer: string,
 	candidates: readonly VerifyKey[],
 	token: string,
 	options: ResolvedOptions,
 ): VerifiedToken {
-	if (!candidates.some((key) => verifySignature(alg, signingInput, signature, key))) {
+	if (!candidates.some((key) => verifySignature(alg as Algorithm, signingInput, signature, key))) {
 		throw invalidToken("signature_invalid");
 	}
 	checkStaticClaims(payload, options);
@@ -160,13 +152,11 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 	const { realm, organization } = options;
 	const customChecks = options.validate !== undefined || options.isRevoked !== undefined;
 
-	/** After signature and claims: the per-request checks, in the contract's order. */
+	/** After signature, claims and clock: the rest of the per-request checks, in the contract's order. */
 	function finish(
 		entry: VerifiedToken,
-		now: number,
 		context: VerifyContext | undefined,
 	): AuthResult | Promise<AuthResult> {
-		checkTimeClaims(entry.auth.claims, options, now);
 		if (customChecks) {
 			return runCustomChecks(entry.auth, options).then(() => {
 				if (organization) checkOrganization(entry, context);
@@ -193,22 +183,24 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 				? invalidRequest("authorization_malformed")
 				: invalidToken("token_too_long");
 		}
-		const now = seconds();
 		const cached = tokenCache?.get(token);
-		if (cached !== undefined) return finish(cached, now, context);
+		if (cached !== undefined) {
+			checkTimeClaims(cached.auth.claims, options, seconds());
+			return finish(cached, context);
+		}
 		if (fromHeader && !isToken68(token)) throw invalidRequest("authorization_malformed");
 		const verified = verifyUncached(token, options, keys);
-		if (verified instanceof Promise) {
-			return verified.then((entry) => {
-				const later = seconds();
-				checkTimeClaims(entry.auth.claims, options, later);
-				tokenCache?.set(token, entry, entry.auth.expiresAt, later);
-				return finish(entry, later, context);
-			});
-		}
-		checkTimeClaims(verified.auth.claims, options, now);
-		tokenCache?.set(token, verified, verified.auth.expiresAt, now);
-		return finish(verified, now, context);
+		return verified instanceof Promise
+			? verified.then((entry) => store(token, entry, context))
+			: store(token, verified, context);
+	}
+
+	/** A freshly verified token: its clock checks come first, so an expired one is never cached. */
+	function store(token: string, entry: VerifiedToken, context: VerifyContext | undefined) {
+		const now = seconds();
+		checkTimeClaims(entry.auth.claims, options, now);
+		tokenCache?.set(token, entry, entry.auth.expiresAt, now);
+		return finish(entry, context);
 	}
 
 	function withRealm(error: unknown): never {
