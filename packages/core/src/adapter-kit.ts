@@ -2,8 +2,8 @@
  * The small kit every adapter is built from: its extra options (`onError`, `errorHandling`) and the
  * request as the core reads it. Use it to write an adapter for another framework.
  */
-import type { ErrorResponse } from "./error-response.js";
-import type { BearerError } from "./errors.js";
+import { type ErrorResponse, toErrorResponse } from "./error-response.js";
+import { BearerError } from "./errors.js";
 import type { AuthOptions, RequestLike } from "./types.js";
 
 /**
@@ -130,4 +130,20 @@ export function settle<T>(
 	}
 	if (result instanceof Promise) result.then(onResult, onError);
 	else onResult(result);
+}
+
+/**
+ * The answer an adapter sends for a failure: the contract's `toErrorResponse`, with the body `onError`
+ * returns, if any (status and headers stay). A throwing `onError` throws here, for the adapter to hand
+ * to its framework.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = errorAnswer(error, realm, onError)
+ * ```
+ */
+export function errorAnswer(error: unknown, realm: string, onError: ErrorHook | undefined): ErrorResponse {
+	const response = toErrorResponse(error, { realm });
+	if (onError === undefined || !(error instanceof BearerError)) return response;
+	return { ...response, body: errorBody(onError(error, response), response.body) };
 }

@@ -8,6 +8,7 @@ export {
 	type AdapterSettings,
 	type ErrorHandling,
 	type ErrorHook,
+	errorAnswer,
 	errorBody,
 	type RawRequest,
 	settle,

@@ -2,7 +2,9 @@ import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	createVerifier,
+	errorAnswer,
 	errorBody,
+	InsufficientScopeError,
 	type RequestLike,
 	settle,
 	splitAdapterOptions,
@@ -39,6 +41,52 @@ describe("errorBody", () => {
 		expect(errorBody(undefined, "default")).toBe("default");
 		expect(errorBody("plain", "default")).toBe("plain");
 		expect(errorBody({ code: 1 }, "default")).toBe('{"code":1}');
+	});
+});
+
+describe("errorAnswer", () => {
+	const error = new InsufficientScopeError(["write"]);
+	const challenge =
+		'Bearer realm="shop", error="insufficient_scope", error_description="Insufficient permissions for the requested operation", scope="write"';
+
+	it("is the contract's answer in the adapter's realm without a hook", () => {
+		expect(errorAnswer(error, "shop", undefined)).toEqual({
+			status: 403,
+			headers: {
+				"content-type": "application/json",
+				"cache-control": "no-store",
+				"www-authenticate": challenge,
+			},
+			body: '{"error":"insufficient_scope","message":"Insufficient permissions for the requested operation"}',
+		});
+	});
+
+	it("takes the hook's body, keeps status and headers, and lets a throwing hook throw", () => {
+		const answer = errorAnswer(error, "shop", (failure) => ({ code: failure.code }));
+		expect(answer.status).toBe(403);
+		expect(answer.headers["www-authenticate"]).toBe(challenge);
+		expect(answer.body).toBe('{"code":"insufficient_scope"}');
+		const hookError = new Error("hook");
+		expect(
+			thrownBy(() =>
+				errorAnswer(error, "shop", () => {
+					throw hookError;
+				}),
+			),
+		).toBe(hookError);
+	});
+
+	it("never calls the hook for an error that is not bearerguard's", () => {
+		let calls = 0;
+		const answer = errorAnswer(new Error("db down"), "api", () => {
+			calls++;
+			return "x";
+		});
+		expect(answer).toMatchObject({
+			status: 500,
+			body: '{"error":"server_error","message":"Internal server error"}',
+		});
+		expect(calls).toBe(0);
 	});
 });
 

@@ -1,4 +1,4 @@
-import { type AdapterSettings, BearerError, errorBody, toErrorResponse } from "@bearerguard/core";
+import { type AdapterSettings, BearerError, type ErrorResponse, errorAnswer } from "@bearerguard/core";
 import type { NextFunction, Response } from "express";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
@@ -33,17 +33,14 @@ function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">
 			next(error);
 			return;
 		}
-		const response = toErrorResponse(error, { realm });
-		let body = response.body;
-		if (onError !== undefined && error instanceof BearerError) {
-			try {
-				body = errorBody(onError(error, response), body);
-			} catch (hookError) {
-				next(hookError);
-				return;
-			}
+		let answer: ErrorResponse;
+		try {
+			answer = errorAnswer(error, realm, onError);
+		} catch (hookError) {
+			next(hookError);
+			return;
 		}
-		res.writeHead(response.status, response.headers).end(body);
+		res.writeHead(answer.status, answer.headers).end(answer.body);
 	};
 }
 

@@ -1,4 +1,4 @@
-import { type AdapterSettings, BearerError, errorBody, toErrorResponse } from "@bearerguard/core";
+import { type AdapterSettings, BearerError, type ErrorResponse, errorAnswer } from "@bearerguard/core";
 import type { FastifyReply, HookHandlerDoneFunction } from "fastify";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
@@ -20,16 +20,13 @@ export function createResponder(
 			done(error instanceof Error ? error : new Error(String(error)));
 			return;
 		}
-		const response = toErrorResponse(error, { realm });
-		let body = response.body;
-		if (onError !== undefined && error instanceof BearerError) {
-			try {
-				body = errorBody(onError(error, response), body);
-			} catch (hookError) {
-				done(hookError instanceof Error ? hookError : new Error(String(hookError)));
-				return;
-			}
+		let answer: ErrorResponse;
+		try {
+			answer = errorAnswer(error, realm, onError);
+		} catch (hookError) {
+			done(hookError instanceof Error ? hookError : new Error(String(hookError)));
+			return;
 		}
-		reply.code(response.status).headers(response.headers).send(Buffer.from(body));
+		reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body));
 	};
 }

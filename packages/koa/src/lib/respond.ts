@@ -1,4 +1,4 @@
-import { type AdapterSettings, BearerError, errorBody, toErrorResponse } from "@bearerguard/core";
+import { type AdapterSettings, BearerError, errorAnswer } from "@bearerguard/core";
 import type { Context } from "koa";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
@@ -31,14 +31,10 @@ function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">
 	return function respond(error, ctx) {
 		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
 		if (framework) throw error;
-		const response = toErrorResponse(error, { realm });
-		let body = response.body;
-		if (onError !== undefined && error instanceof BearerError) {
-			body = errorBody(onError(error, response), body);
-		}
-		ctx.status = response.status;
-		ctx.body = body;
-		ctx.set(response.headers);
+		const answer = errorAnswer(error, realm, onError);
+		ctx.status = answer.status;
+		ctx.body = answer.body;
+		ctx.set(answer.headers);
 	};
 }
 
