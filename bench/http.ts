@@ -1,8 +1,10 @@
 /**
  * HTTP benchmark: autocannon on loopback against one server process per framework and variant
  * (bench/server.ts), GET /v1/products with no auth, behind our `requireAuth({ permissions: ['read'] })`,
- * and behind each peer. Variants are measured in turn, round after round (A B C A B C), and the median
- * of the rounds is reported, which dampens the drift of a busy 2-core machine.
+ * and behind each peer. Every server is warmed up first; then the variants are measured in turn, round
+ * after round, in alternating order (A B C, C B A, ...). Medians of the rounds are reported, and every
+ * ratio is the median of the ratios taken within each round, which dampens the drift of a busy 2-core
+ * machine.
  */
 import { KeyObject, type webcrypto } from "node:crypto";
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
@@ -21,6 +23,8 @@ export interface HttpOptions {
 	readonly seconds: number;
 	/** Seconds of load before each measured run, not recorded. */
 	readonly warmupSeconds: number;
+	/** Seconds of load on every server, in each token mode, before the first round. */
+	readonly initialWarmupSeconds: number;
 	/** Measured runs of every variant and token mode; the median is reported. */
 	readonly rounds: number;
 	/** Distinct tokens in pool mode (more than the token caches hold, so every request misses). */
@@ -45,9 +49,9 @@ export interface HttpResult {
 	readonly authCpuMicrosPerRequest: number;
 	/** Failed requests over every round (must be 0 for the numbers to mean anything). */
 	readonly failures: number;
-	/** requestsPerSec divided by that of the same framework without auth, same token mode. */
+	/** The median over the rounds of req/s divided by that of the same framework without auth, same round and token mode. */
 	readonly ratioToBaseline: number;
-	/** For a peer: our requestsPerSec divided by the peer's, same framework and token mode. */
+	/** For a peer: the median over the rounds of our req/s divided by the peer's, same round, framework and token mode. */
 	readonly oursOverPeer: number | undefined;
 	readonly rounds: readonly (LoadResult & { readonly cpuMicrosPerRequest: number })[];
 }
@@ -116,6 +120,7 @@ export async function checkServer(
 interface Run {
 	readonly variant: string;
 	readonly mode: TokenMode;
+	readonly round: number;
 	readonly result: LoadResult;
 	/** The server's CPU time (every thread) over the run, per request answered. */
 	readonly cpuMicrosPerRequest: number;
@@ -135,16 +140,27 @@ async function runFramework(
 			servers.push(server);
 			await checkServer(server, variant, tokens);
 		}
-		for (let round = 1; round <= options.rounds; round++) {
+		// A server's first seconds run colder code than its later ones: warm every server up, in both
+		// token modes, before the first measured round.
+		for (const server of servers) {
 			for (const mode of TOKEN_MODES) {
-				for (const [index, server] of servers.entries()) {
+				await runLoad(`http://127.0.0.1:${server.port}${ROUTE}`, tokens, mode, options.initialWarmupSeconds);
+			}
+		}
+		for (let round = 1; round <= options.rounds; round++) {
+			// A B C, then C B A: a drift of the machine within a round favours no variant over the rounds.
+			const order = [...servers.keys()];
+			if (round % 2 === 0) order.reverse();
+			for (const mode of TOKEN_MODES) {
+				for (const index of order) {
+					const server = servers[index] as ServerProcess;
 					const variant = VARIANTS[framework][index] as string;
 					const url = `http://127.0.0.1:${server.port}${ROUTE}`;
 					await runLoad(url, tokens, mode, options.warmupSeconds);
 					const cpuBefore = await server.cpuMicros();
 					const result = await runLoad(url, tokens, mode, options.seconds);
 					const cpuMicrosPerRequest = ((await server.cpuMicros()) - cpuBefore) / result.total;
-					runs.push({ variant, mode, result, cpuMicrosPerRequest });
+					runs.push({ variant, mode, round, result, cpuMicrosPerRequest });
 					process.stderr.write(
 						`  http ${framework} ${variant} ${mode} round ${round}: ${formatCount(result.requestsPerSec)} req/s, p99 ${result.p99Ms} ms, ${cpuMicrosPerRequest.toFixed(1)} µs CPU/req${result.failures ? `, ${result.failures} FAILED` : ""}\n`,
 					);
@@ -157,12 +173,19 @@ async function runFramework(
 	return runs;
 }
 
-/** Medians per framework, variant and mode, and the ratios between them. */
+/** The median over the rounds of `a / b`, each ratio taken within one round. */
+function ratioByRound(a: readonly LoadResult[], b: readonly LoadResult[]): number {
+	return median(a.map((run, index) => run.requestsPerSec / (b[index] as LoadResult).requestsPerSec));
+}
+
+/** Medians per framework, variant and mode, and the ratios between them, each taken within a round. */
 function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 	const results: HttpResult[] = [];
 	for (const mode of TOKEN_MODES) {
 		const cell = (variant: string) => {
-			const own = runs.filter((run) => run.variant === variant && run.mode === mode);
+			const own = runs
+				.filter((run) => run.variant === variant && run.mode === mode)
+				.sort((x, y) => x.round - y.round);
 			const rounds = own.map((run) => ({ ...run.result, cpuMicrosPerRequest: run.cpuMicrosPerRequest }));
 			return {
 				rounds,
@@ -173,7 +196,7 @@ function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 			};
 		};
 		const baseline = cell("none");
-		const ours = cell("bearerguard").requestsPerSec;
+		const ours = cell("bearerguard");
 		for (const variant of VARIANTS[framework]) {
 			const measured = cell(variant);
 			const isPeer = variant !== "none" && variant !== "bearerguard";
@@ -182,9 +205,9 @@ function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 				variant,
 				mode,
 				...measured,
-				ratioToBaseline: measured.requestsPerSec / baseline.requestsPerSec,
+				ratioToBaseline: ratioByRound(measured.rounds, baseline.rounds),
 				authCpuMicrosPerRequest: measured.cpuMicrosPerRequest - baseline.cpuMicrosPerRequest,
-				oursOverPeer: isPeer ? ours / measured.requestsPerSec : undefined,
+				oursOverPeer: isPeer ? ratioByRound(ours.rounds, measured.rounds) : undefined,
 			});
 		}
 	}

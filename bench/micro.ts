@@ -16,7 +16,7 @@ import { createTestIssuer, type TestAlgorithm, type TestIssuer } from "@bearergu
 import { createVerifier as createFastJwtVerifier } from "fast-jwt";
 import { jwtVerify } from "jose";
 import { TOKEN_CLAIMS } from "./lib/claims.js";
-import { type HarnessOptions, type Measurement, measureAsync, measureSync } from "./lib/harness.js";
+import { type HarnessOptions, type Measurement, measureInterleaved, ratioOfRuns } from "./lib/harness.js";
 import { formatCount, formatRatio, markdownTable } from "./lib/table.js";
 
 export const MICRO_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA", "HS256"] as const;
@@ -40,7 +40,7 @@ type MicroCase = (typeof MICRO_CASES)[number];
 export interface MicroResult extends Measurement {
 	readonly alg: MicroAlgorithm;
 	readonly case: MicroCase;
-	/** opsPerSec divided by the floor's of the same algorithm. */
+	/** The median over the rounds of ops/s divided by the floor's of the same algorithm in the same round. */
 	readonly ratioToFloor: number;
 }
 
@@ -201,28 +201,25 @@ async function casesFor(alg: MicroAlgorithm, issuer: TestIssuer): Promise<Case[]
 	];
 }
 
-/** Runs every case for every algorithm; logs progress to stderr. */
+/** Runs every case for every algorithm, the cases of an algorithm interleaved; logs progress to stderr. */
 export async function runMicro(harness: HarnessOptions): Promise<MicroResult[]> {
 	const issuer = await createTestIssuer({ algorithms: [...MICRO_ALGORITHMS] as TestAlgorithm[] });
 	const results: MicroResult[] = [];
 	try {
 		for (const alg of MICRO_ALGORITHMS) {
-			let floor = Number.NaN;
-			for (const benchCase of await casesFor(alg, issuer)) {
+			const cases = await casesFor(alg, issuer);
+			for (const benchCase of cases) {
 				const first = await benchCase.run();
 				if (!benchCase.check(first)) throw new Error(`micro: "${benchCase.name}" (${alg}) did not verify`);
-				const measurement = benchCase.async
-					? await measureAsync(benchCase.run as () => Promise<unknown>, harness)
-					: measureSync(benchCase.run, harness);
-				if (benchCase.name === "node:crypto floor") floor = measurement.opsPerSec;
-				results.push({
-					alg,
-					case: benchCase.name,
-					...measurement,
-					ratioToFloor: measurement.opsPerSec / floor,
-				});
+			}
+			const measurements = await measureInterleaved(cases, harness);
+			const floor = measurements[cases.findIndex((c) => c.name === "node:crypto floor")] as Measurement;
+			for (const [index, benchCase] of cases.entries()) {
+				const measurement = measurements[index] as Measurement;
+				const ratioToFloor = ratioOfRuns(measurement, floor);
+				results.push({ alg, case: benchCase.name, ...measurement, ratioToFloor });
 				process.stderr.write(
-					`  micro ${alg} ${benchCase.name}: ${formatCount(measurement.opsPerSec)} ops/s\n`,
+					`  micro ${alg} ${benchCase.name}: ${formatCount(measurement.opsPerSec)} ops/s (${formatRatio(ratioToFloor)})\n`,
 				);
 			}
 		}

@@ -1,7 +1,8 @@
 /**
  * How much any middleware costs, against bearerguard on a cached token: the same route with nothing,
- * a no-op middleware, and requireAuth, on Express and Koa, alternating 3 rounds of 4 s (median).
- * `node --import tsx bench/middleware-probe.ts` (env: PROBE_ROUNDS=3, PROBE_FRAMEWORKS=express,koa)
+ * a no-op middleware (a no-op `onRequest` hook on Fastify), and requireAuth, on Express, Koa and Fastify,
+ * alternating 3 rounds of 4 s (median).
+ * `node --import tsx bench/middleware-probe.ts` (env: PROBE_ROUNDS=3, PROBE_FRAMEWORKS=express,koa,fastify)
  */
 import { fork } from "node:child_process";
 import { createTestIssuer } from "@bearerguard/testing";
@@ -22,6 +23,20 @@ if (mode === "server") {
 					: [];
 		app.get("/v1/products", ...(mw as []), (_q, res) => res.json({ ok: true }));
 		const s = app.listen(0, "127.0.0.1", () => process.send?.((s.address() as { port: number }).port));
+	} else if (fw === "fastify") {
+		const { default: Fastify } = await import("fastify");
+		const { default: bearerGuard } = await import("@bearerguard/fastify");
+		const app = Fastify();
+		await app.register(bearerGuard);
+		const onRequest =
+			variant === "noop"
+				? (_q: unknown, _r: unknown, done: () => void) => done()
+				: variant === "bearerguard"
+					? app.requireAuth({ permissions: ["read"] })
+					: undefined;
+		app.get("/v1/products", onRequest ? { onRequest } : {}, async () => ({ ok: true }));
+		await app.listen({ port: 0, host: "127.0.0.1" });
+		process.send?.((app.server.address() as { port: number }).port);
 	} else {
 		const { default: Koa } = await import("koa");
 		const { requireAuth } = await import("@bearerguard/koa");
@@ -38,7 +53,7 @@ if (mode === "server") {
 	const issuer = await createTestIssuer();
 	const token = await issuer.sign({ permissions: ["read"] });
 	const env = { ...process.env, BEARERGUARD_ISSUER: issuer.issuer, BEARERGUARD_AUDIENCE: issuer.audience };
-	for (const fw of (process.env.PROBE_FRAMEWORKS ?? "express,koa").split(",")) {
+	for (const fw of (process.env.PROBE_FRAMEWORKS ?? "express,koa,fastify").split(",")) {
 		const results: Record<string, number[]> = { none: [], noop: [], bearerguard: [] };
 		for (let round = 0; round < ROUNDS; round++) {
 			for (const variant of ["none", "noop", "bearerguard"]) {

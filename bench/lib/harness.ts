@@ -55,21 +55,34 @@ async function timeAsync(fn: () => Promise<unknown>, ms: number): Promise<number
 	return (count * 1000) / (now - start);
 }
 
-/** Warms up, then runs `fn` `options.runs` times for `options.runMs` each; the median is the result. */
-export function measureSync(fn: () => unknown, options: HarnessOptions): Measurement {
-	timeSync(fn, options.warmupMs);
-	const runs: number[] = [];
-	for (let i = 0; i < options.runs; i++) runs.push(timeSync(fn, options.runMs));
-	return { opsPerSec: median(runs), runs };
+/** One case to time: a function, and whether it returns a promise (awaited one call at a time). */
+export interface TimedCase {
+	readonly run: () => unknown;
+	readonly async: boolean;
 }
 
-/** As {@link measureSync}, for an operation that returns a promise (awaited one at a time). */
-export async function measureAsync(
-	fn: () => Promise<unknown>,
+/**
+ * Warms every case up, then times them in turn, round after round (A B C A B C ...), `options.runs`
+ * rounds of `options.runMs` each: a slow spell of a busy machine then hits every case of a round alike,
+ * and ratios taken within a round (see {@link ratioOfRuns}) cancel it. Each case's result is its median.
+ */
+export async function measureInterleaved(
+	cases: readonly TimedCase[],
 	options: HarnessOptions,
-): Promise<Measurement> {
-	await timeAsync(fn, options.warmupMs);
-	const runs: number[] = [];
-	for (let i = 0; i < options.runs; i++) runs.push(await timeAsync(fn, options.runMs));
-	return { opsPerSec: median(runs), runs };
+): Promise<Measurement[]> {
+	const time = (timed: TimedCase, ms: number) =>
+		timed.async
+			? timeAsync(timed.run as () => Promise<unknown>, ms)
+			: Promise.resolve(timeSync(timed.run, ms));
+	for (const timed of cases) await time(timed, options.warmupMs);
+	const runs: number[][] = cases.map(() => []);
+	for (let round = 0; round < options.runs; round++) {
+		for (const [index, timed] of cases.entries()) runs[index]?.push(await time(timed, options.runMs));
+	}
+	return runs.map((own) => ({ opsPerSec: median(own), runs: own }));
+}
+
+/** The median, over the rounds, of `measured / baseline` in the same round. */
+export function ratioOfRuns(measured: Measurement, baseline: Measurement): number {
+	return median(measured.runs.map((ops, round) => ops / (baseline.runs[round] as number)));
 }

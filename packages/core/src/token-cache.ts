@@ -8,6 +8,12 @@ export interface VerifiedToken {
 	readonly organizationValid: boolean;
 }
 
+/** A cache entry: the verified token, and when it must be verified afresh (Unix milliseconds). */
+interface Entry {
+	readonly verified: VerifiedToken;
+	readonly until: number;
+}
+
 /**
  * Characters of the token's end used as the index: 43 base64url characters are 258 bits, as many as a
  * SHA-256, and the end of a JWS is its signature. The index only finds a candidate; `get` compares the
@@ -23,43 +29,93 @@ function indexOf(token: string): string {
 const MAX_WEIGHT = 32 * 1024 * 1024;
 const ENTRY_OVERHEAD = 1024;
 
+/** Characters of the token's end (its signature's random bits) hashed into the doorkeeper's fingerprint. */
+const FINGERPRINT_LENGTH = 16;
+
 /**
- * The verified-token cache: keyed by the whole token string (see `get`), bounded by entries and by weight, each
- * entry living no longer than its token's `exp` nor `maxAge`. Only successes are stored.
+ * A 31-bit FNV-1a hash of the token's end: a small integer, so the doorkeeper holds no strings. Two
+ * tokens sharing one only let the second into the cache a verification early, never unverified.
+ */
+function fingerprintOf(token: string): number {
+	let hash = 0x811c9dc5;
+	for (let i = Math.max(0, token.length - FINGERPRINT_LENGTH); i < token.length; i++) {
+		hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+	}
+	return hash & 0x7fffffff;
+}
+
+/**
+ * Remembers which tokens were verified recently, in two generations of at most `max` fingerprints: a
+ * token is remembered for at least `max` and at most `2 × max` other first-time tokens.
+ */
+class Doorkeeper {
+	private current = new Set<number>();
+	private previous = new Set<number>();
+
+	constructor(private readonly max: number) {}
+
+	/** Whether the token was seen before; if not, remembers it now. */
+	seen(token: string): boolean {
+		const fingerprint = fingerprintOf(token);
+		if (this.current.has(fingerprint) || this.previous.has(fingerprint)) return true;
+		if (this.current.size >= this.max) {
+			this.previous = this.current;
+			this.current = new Set();
+		}
+		this.current.add(fingerprint);
+		return false;
+	}
+}
+
+/**
+ * The verified-token cache: keyed by the whole token string (see `get`), bounded by entries and by
+ * weight, each entry living no longer than its token's `exp` nor `maxAge`. Only successes are stored,
+ * and only from a token's second verification: a token seen once (a one-off, a flood of distinct
+ * tokens) costs the cache a fingerprint, not an entry, so it evicts nothing and keeps no memory busy.
  */
 export class TokenCache {
-	private readonly lru: LRUCache<string, VerifiedToken>;
+	private readonly lru: LRUCache<string, Entry>;
+	private readonly doorkeeper: Doorkeeper;
+	private readonly maxAgeMs: number;
 
-	constructor(
-		max: number,
-		private readonly maxAge: number,
-	) {
-		this.lru = new LRUCache<string, VerifiedToken>({
+	constructor(max: number, maxAge: number) {
+		this.maxAgeMs = maxAge * 1000;
+		this.doorkeeper = new Doorkeeper(max);
+		this.lru = new LRUCache<string, Entry>({
 			max,
 			maxSize: MAX_WEIGHT,
-			sizeCalculation: (value) => value.auth.token.length + ENTRY_OVERHEAD,
-			ttl: maxAge * 1000,
-			ttlAutopurge: false,
+			sizeCalculation: (entry) => entry.verified.auth.token.length + ENTRY_OVERHEAD,
 		});
 	}
 
 	/**
-	 * The cached result for this exact token, if still alive. Entries are indexed by the token's last
-	 * characters (its signature), which hash far faster than the whole ~1 KB string a request brings;
-	 * an entry is returned only when its whole token equals this one, so no two tokens share a result.
+	 * The cached result for this exact token, if still alive at `now` (Unix seconds). Entries are
+	 * indexed by the token's last characters (its signature), which hash far faster than the whole
+	 * ~1 KB string a request brings; an entry is returned only when its whole token equals this one,
+	 * so no two tokens share a result. The expiry is checked here, with the clock the caller read for
+	 * the token's own time claims, rather than by lru-cache, which would read it again.
 	 */
-	get(token: string): VerifiedToken | undefined {
-		const entry = this.lru.get(indexOf(token));
-		return entry !== undefined && entry.auth.token === token ? entry : undefined;
+	get(token: string, now: number): VerifiedToken | undefined {
+		const index = indexOf(token);
+		const entry = this.lru.get(index);
+		if (entry === undefined || entry.verified.auth.token !== token) return undefined;
+		if (entry.until <= now * 1000) {
+			this.lru.delete(index);
+			return undefined;
+		}
+		return entry.verified;
 	}
 
-	/** Stores a verified token until `exp` (Unix seconds) or `maxAge`, whichever is first. */
-	set(token: string, value: VerifiedToken, exp: number | undefined, now: number): void {
-		const seconds = exp === undefined ? this.maxAge : Math.min(this.maxAge, exp - now);
-		const ttl = Math.floor(seconds * 1000);
-		// lru-cache reads a ttl of 0 as "forever", so an entry with under a millisecond left is not stored.
-		if (ttl < 1) return;
-		this.lru.set(indexOf(token), value, { ttl });
+	/**
+	 * Offers a verified token, alive until `exp` (Unix seconds) or `maxAge`, whichever is first: stored
+	 * if it was verified before (see {@link Doorkeeper}) and has at least a millisecond to live.
+	 * Returns whether it was stored.
+	 */
+	offer(token: string, verified: VerifiedToken, exp: number | undefined, now: number): boolean {
+		const until = Math.min(now * 1000 + this.maxAgeMs, exp === undefined ? Infinity : exp * 1000);
+		if (until - now * 1000 < 1 || !this.doorkeeper.seen(token)) return false;
+		this.lru.set(indexOf(token), { verified, until });
+		return true;
 	}
 
 	/** How many entries are held (for tests and metrics). */

@@ -183,23 +183,31 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 				? invalidRequest("authorization_malformed")
 				: invalidToken("token_too_long");
 		}
-		const cached = tokenCache?.get(token);
+		const now = seconds();
+		const cached = tokenCache?.get(token, now);
 		if (cached !== undefined) {
-			checkTimeClaims(cached.auth.claims, options, seconds());
+			checkTimeClaims(cached.auth.claims, options, now);
 			return finish(cached, context);
 		}
-		if (fromHeader && !isToken68(token)) throw invalidRequest("authorization_malformed");
-		const verified = verifyUncached(token, options, keys);
+		let verified: VerifiedToken | Promise<VerifiedToken>;
+		try {
+			verified = verifyUncached(token, options, keys);
+		} catch (error) {
+			// The compact-JWS grammar that decoding checks first is narrower than the header's token68:
+			// only a token refused already can be a malformed header (400), and only then is it scanned again.
+			if (fromHeader && !isToken68(token)) throw invalidRequest("authorization_malformed");
+			throw error;
+		}
+		// After waiting for keys, the clock is read again.
 		return verified instanceof Promise
-			? verified.then((entry) => store(token, entry, context))
-			: store(token, verified, context);
+			? verified.then((entry) => store(token, entry, context, seconds()))
+			: store(token, verified, context, now);
 	}
 
 	/** A freshly verified token: its clock checks come first, so an expired one is never cached. */
-	function store(token: string, entry: VerifiedToken, context: VerifyContext | undefined) {
-		const now = seconds();
+	function store(token: string, entry: VerifiedToken, context: VerifyContext | undefined, now: number) {
 		checkTimeClaims(entry.auth.claims, options, now);
-		tokenCache?.set(token, entry, entry.auth.expiresAt, now);
+		tokenCache?.offer(token, entry, entry.auth.expiresAt, now);
 		return finish(entry, context);
 	}
 
