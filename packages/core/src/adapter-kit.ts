@@ -107,32 +107,6 @@ export function toRequestLike(raw: RawRequest, request: RequestLike): RequestLik
 }
 
 /**
- * Runs an authenticator's check and calls back with its result, at once when the answer is
- * synchronous (a cached token), else when the promise settles; a thrown or rejected error goes to
- * `onError`. Saves callback-style middleware (Express, Fastify hooks) a promise per request.
- *
- * @example
- * ```ts
- * settle(() => authenticator.authenticate(toRequestLike(req, req)), (auth) => { req.auth = auth; next() }, fail)
- * ```
- */
-export function settle<T>(
-	run: () => T | Promise<T>,
-	onResult: (result: T) => void,
-	onError: (error: unknown) => void,
-): void {
-	let result: T | Promise<T>;
-	try {
-		result = run();
-	} catch (error) {
-		onError(error);
-		return;
-	}
-	if (result instanceof Promise) result.then(onResult, onError);
-	else onResult(result);
-}
-
-/**
  * The answer an adapter sends for a failure: the contract's `toErrorResponse`, with the body `onError`
  * returns, if any (status and headers stay). A throwing `onError` throws here, for the adapter to hand
  * to its framework.

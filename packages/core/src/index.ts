@@ -11,7 +11,6 @@ export {
 	errorAnswer,
 	errorBody,
 	type RawRequest,
-	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "./adapter-kit.js";

@@ -6,7 +6,6 @@ import {
 	errorBody,
 	InsufficientScopeError,
 	type RequestLike,
-	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "../src/index.js";
@@ -108,49 +107,6 @@ describe("toRequestLike", () => {
 			query: { q: 1 },
 			body: "b",
 		});
-	});
-});
-
-describe("settle", () => {
-	it("calls back at once with a synchronous result", () => {
-		const seen: unknown[] = [];
-		settle(
-			() => 42,
-			(value) => seen.push(value),
-			(error) => seen.push(error),
-		);
-		expect(seen).toEqual([42]);
-	});
-
-	it("hands a synchronous throw to onError", () => {
-		const seen: unknown[] = [];
-		const error = new Error("boom");
-		settle(
-			() => {
-				throw error;
-			},
-			(value) => seen.push(value),
-			(failure) => seen.push(failure),
-		);
-		expect(seen).toEqual([error]);
-	});
-
-	it("waits for a promise, resolved or rejected", async () => {
-		const seen: unknown[] = [];
-		const error = new Error("later");
-		settle(
-			() => Promise.resolve("ok"),
-			(value) => seen.push(value),
-			(failure) => seen.push(failure),
-		);
-		settle(
-			() => Promise.reject(error),
-			(value) => seen.push(value),
-			(failure) => seen.push(failure),
-		);
-		expect(seen).toEqual([]);
-		await new Promise((resolve) => setImmediate(resolve));
-		expect(seen).toEqual(["ok", error]);
 	});
 });
 

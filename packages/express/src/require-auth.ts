@@ -1,12 +1,12 @@
 import {
 	type AdapterOptions,
 	type AuthOptions,
+	type AuthResult,
 	createAuthenticator,
-	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "@bearerguard/core";
-import type { RequestHandler } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { createResponder, setResponder } from "./lib/respond.js";
 
 /**
@@ -40,15 +40,27 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.realm);
+	const accept = (req: Request, res: Response, next: NextFunction, auth: AuthResult | undefined) => {
+		req.auth = auth;
+		setResponder(res, respond);
+		next();
+	};
 	return function requireAuth(req, res, next) {
-		settle(
-			() => authenticator.authenticate(toRequestLike(req, req)),
-			(auth) => {
-				req.auth = auth;
-				setResponder(res, respond);
-				next();
-			},
-			(error) => respond(error, res, next),
-		);
+		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
+		try {
+			result = authenticator.authenticate(toRequestLike(req, req));
+		} catch (error) {
+			respond(error, res, next);
+			return;
+		}
+		// A cached token answers synchronously: no promise and no closure on that path.
+		if (result instanceof Promise) {
+			result.then(
+				(auth) => accept(req, res, next, auth),
+				(error: unknown) => respond(error, res, next),
+			);
+		} else {
+			accept(req, res, next, result);
+		}
 	};
 }

@@ -1,12 +1,12 @@
 import {
 	type AdapterOptions,
 	type AuthOptions,
+	type AuthResult,
 	createAuthenticator,
-	settle,
 	splitAdapterOptions,
 	toRequestLike,
 } from "@bearerguard/core";
-import type { onRequestHookHandler } from "fastify";
+import type { FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import { createResponder } from "./lib/respond.js";
 
 /**
@@ -43,13 +43,26 @@ export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler 
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.realm);
 	return function requireAuth(request, reply, done) {
-		settle(
-			() => authenticator.authenticate(toRequestLike(request.raw, request)),
-			(auth) => {
-				request.auth = auth ?? null;
-				done();
-			},
-			(error) => respond(error, reply, done),
-		);
+		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
+		try {
+			result = authenticator.authenticate(toRequestLike(request.raw, request));
+		} catch (error) {
+			respond(error, reply, done);
+			return;
+		}
+		// A cached token answers synchronously: no promise and no closure on that path.
+		if (result instanceof Promise) {
+			result.then(
+				(auth) => accept(request, done, auth),
+				(error: unknown) => respond(error, reply, done),
+			);
+		} else {
+			accept(request, done, result);
+		}
 	};
+}
+
+function accept(request: FastifyRequest, done: HookHandlerDoneFunction, auth: AuthResult | undefined): void {
+	request.auth = auth ?? null;
+	done();
 }

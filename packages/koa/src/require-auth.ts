@@ -6,7 +6,7 @@ import {
 	splitAdapterOptions,
 	toRequestLike,
 } from "@bearerguard/core";
-import type { Middleware } from "koa";
+import type { Middleware, Next, ParameterizedContext } from "koa";
 import { createResponder, setResponder } from "./lib/respond.js";
 
 /**
@@ -38,12 +38,12 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.realm);
+	const accept = (ctx: ParameterizedContext, next: Next, auth: AuthResult | undefined) => {
+		ctx.state.auth = auth;
+		setResponder(ctx, respond);
+		return next();
+	};
 	return function requireAuth(ctx, next) {
-		const accept = (auth: AuthResult | undefined) => {
-			ctx.state.auth = auth;
-			setResponder(ctx, respond);
-			return next();
-		};
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticator.authenticate(toRequestLike(ctx.req, ctx.request));
@@ -51,8 +51,13 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 			// respond() throws for errorHandling 'framework': the rejection goes to Koa's error handling.
 			return new Promise<void>((resolve) => resolve(respond(error, ctx)));
 		}
-		// A cached token answers synchronously: no async wrapper, no tick before the next middleware.
-		if (result instanceof Promise) return result.then(accept, (error: unknown) => respond(error, ctx));
-		return accept(result);
+		// A cached token answers synchronously: no async wrapper, no closure, no tick before the next middleware.
+		if (result instanceof Promise) {
+			return result.then(
+				(auth) => accept(ctx, next, auth),
+				(error: unknown) => respond(error, ctx),
+			);
+		}
+		return accept(ctx, next, result);
 	};
 }
