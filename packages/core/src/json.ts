@@ -2,10 +2,11 @@
  * Strict JSON helpers for token segments: objects only, and duplicate member names refused
  * (RFC 7515 §5.2 allows either refusing or taking the last; refusing closes parser-differential attacks).
  */
+import { scratchBytes } from "./scratch.js";
 
 /** Decodes a base64url segment already checked against the base64url alphabet. */
 export function decodeSegment(segment: string): string {
-	return Buffer.from(segment, "base64url").toString("utf8");
+	return scratchBytes(segment, "base64url").toString("utf8");
 }
 
 /** Parses a JSON text that must be an object without duplicate member names at any depth. */

@@ -1,6 +1,7 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from "node:crypto";
 import { invalidToken } from "./errors.js";
 import { decodeSegment, deepFreeze, parseObject } from "./json.js";
+import { scratchBytes } from "./scratch.js";
 import type { Algorithm } from "./types.js";
 
 /** A compact JWS split and decoded, not yet verified. */
@@ -38,18 +39,25 @@ function decodeHeader(segment: string): Record<string, unknown> | undefined {
 	return header;
 }
 
-const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** The 6-bit value of a base64url character (its code), the alphabet checked before. */
+function sextet(code: number): number {
+	if (code >= 97) return code - 71; // a-z: 26..51
+	if (code === 95) return 63; // _
+	if (code >= 65) return code - 65; // A-Z: 0..25
+	if (code >= 48) return code + 4; // 0-9: 52..61
+	return 62; // -
+}
 
 /**
- * Whether the signature segment (the token's end) is the one canonical base64url spelling of its
- * bytes: its last character may not set bits that decoding drops. Without this, a signature could be
- * re-spelled into another token string that verifies the same. The header and payload need no such
- * check: the signature covers their exact characters.
+ * Whether the signature segment (the token's end, after the dot at `dot`) is the one canonical
+ * base64url spelling of its bytes: its last character may not set bits that decoding drops. Without
+ * this, a signature could be re-spelled into another token string that verifies the same. The header
+ * and payload need no such check: the signature covers their exact characters.
  */
-function hasCanonicalEnd(token: string): boolean {
-	const length = token.length - token.lastIndexOf(".") - 1;
+function hasCanonicalEnd(token: string, dot: number): boolean {
+	const length = token.length - dot - 1;
 	if (length === 0) return true;
-	const last = BASE64URL.indexOf(token[token.length - 1] as string);
+	const last = sextet(token.charCodeAt(token.length - 1));
 	switch (length % 4) {
 		case 1:
 			return false;
@@ -74,7 +82,7 @@ export function decodeJws(token: string): DecodedJws {
 	const header = decodeHeader(token.slice(0, first));
 	const payload = header && parseObject(decodeSegment(token.slice(first + 1, second)));
 	if (!header || !payload || typeof header.alg !== "string") throw invalidToken("token_malformed");
-	if (!hasCanonicalEnd(token)) throw invalidToken("token_malformed");
+	if (!hasCanonicalEnd(token, second)) throw invalidToken("token_malformed");
 	return {
 		header,
 		payload,
@@ -99,7 +107,8 @@ export function verifySignature(
 	signature: Buffer,
 	key: KeyObject | Uint8Array,
 ): boolean {
-	const data = Buffer.from(signingInput, "latin1");
+	// The token is ASCII (its grammar was checked), so its latin1 bytes are the signed bytes.
+	const data = scratchBytes(signingInput, "latin1");
 	const family = alg.slice(0, 2);
 	const hash = HASH[alg.slice(2)];
 	if (family === "HS") {

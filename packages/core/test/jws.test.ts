@@ -35,6 +35,28 @@ describe("decodeJws", () => {
 		}
 	});
 
+	it("accepts exactly the canonical spellings, whatever the signature's last character", () => {
+		const head = `${segment(header)}.${segment(payload)}`;
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		const accepts = (signature: string) => {
+			try {
+				decodeJws(`${head}.${signature}`);
+				return true;
+			} catch (error) {
+				expectRefusal(error, "token_malformed");
+				return false;
+			}
+		};
+		// Signatures of 5, 6, 7 and 8 characters: every length modulo 4 (4n + 1 is never canonical).
+		const verdicts = ["AAAA", "AAAAA", "AAAAAA", "AAAAAAA"].flatMap((prefix) =>
+			[...alphabet].map((last) => prefix + last),
+		);
+		for (const signature of verdicts) {
+			const canonical = Buffer.from(signature, "base64url").toString("base64url") === signature;
+			expect({ signature, accepted: accepts(signature) }).toEqual({ signature, accepted: canonical });
+		}
+	});
+
 	it("splits and decodes a compact JWS", () => {
 		const decoded = decodeJws(token);
 		expect(decoded).toEqual({
