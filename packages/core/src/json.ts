@@ -18,7 +18,7 @@ export function parseObject(text: string): Record<string, unknown> | undefined {
 		return undefined;
 	}
 	if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-	if (hasDuplicateKeys(text)) return undefined;
+	if (hasDuplicateKeys(text, value)) return undefined;
 	return value as Record<string, unknown>;
 }
 
@@ -35,40 +35,34 @@ function stringEnd(text: string, start: number): number {
 }
 
 /**
- * Scans valid JSON text for an object that names a member twice. Runs only on texts that `JSON.parse`
- * accepted, so it needs to track just strings, nesting and member names; strings are skipped with
- * `indexOf`, so the loop walks only the few characters outside them.
+ * Whether valid JSON `text` names a member twice in one object, given `value`, what `JSON.parse` made
+ * of it. The parse keeps one member per name, so the text names more members than the value holds
+ * exactly when some object repeats a name. In valid JSON every colon outside a string follows exactly
+ * one member name, so counting the text's members needs no name to be copied or compared.
  */
-export function hasDuplicateKeys(text: string): boolean {
-	const stack: Array<string[] | undefined> = [];
-	let keys: string[] | undefined;
-	let expectKey = false;
+export function hasDuplicateKeys(text: string, value: unknown): boolean {
+	let written = 0;
 	for (let i = 0; i < text.length; i++) {
 		const c = text.charCodeAt(i);
-		if (c === 0x22 /* " */) {
-			const end = stringEnd(text, i);
-			if (expectKey && keys !== undefined) {
-				const raw = text.slice(i + 1, end);
-				const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
-				if (keys.includes(key)) return true;
-				keys.push(key);
-				expectKey = false;
-			}
-			i = end;
-		} else if (c === 0x7b /* { */) {
-			stack.push(keys);
-			keys = [];
-			expectKey = true;
-		} else if (c === 0x5b /* [ */) {
-			stack.push(keys);
-			keys = undefined;
-		} else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-			keys = stack.pop();
-		} else if (c === 0x2c /* , */) {
-			expectKey = keys !== undefined;
-		}
+		if (c === 0x22 /* " */) i = stringEnd(text, i);
+		else if (c === 0x3a /* : */) written++;
 	}
-	return false;
+	return written > countMembers(value);
+}
+
+/** Members of every object in a parsed JSON value. */
+function countMembers(value: unknown): number {
+	if (typeof value !== "object" || value === null) return 0;
+	let count = 0;
+	if (Array.isArray(value)) {
+		for (const item of value) if (typeof item === "object" && item !== null) count += countMembers(item);
+		return count;
+	}
+	for (const key in value) {
+		const item = (value as Record<string, unknown>)[key];
+		count += typeof item === "object" && item !== null ? 1 + countMembers(item) : 1;
+	}
+	return count;
 }
 
 /** Freezes a parsed JSON value and everything in it, so a cached token's claims cannot be changed. */
