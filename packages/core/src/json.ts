@@ -50,17 +50,24 @@ export function hasDuplicateKeys(text: string, value: unknown): boolean {
 	return written > countMembers(value);
 }
 
-/** Members of every object in a parsed JSON value. */
+/**
+ * Members of every object in a parsed JSON value. Iterative: the text has not been verified yet, and
+ * its nesting may be deeper than the call stack.
+ */
 function countMembers(value: unknown): number {
-	if (typeof value !== "object" || value === null) return 0;
 	let count = 0;
-	if (Array.isArray(value)) {
-		for (const item of value) if (typeof item === "object" && item !== null) count += countMembers(item);
-		return count;
-	}
-	for (const key in value) {
-		const item = (value as Record<string, unknown>)[key];
-		count += typeof item === "object" && item !== null ? 1 + countMembers(item) : 1;
+	const pending: unknown[] = [value];
+	while (pending.length > 0) {
+		const item = pending.pop() as object;
+		if (Array.isArray(item)) {
+			for (const element of item) if (typeof element === "object" && element !== null) pending.push(element);
+			continue;
+		}
+		for (const key in item) {
+			count++;
+			const member = (item as Record<string, unknown>)[key];
+			if (typeof member === "object" && member !== null) pending.push(member);
+		}
 	}
 	return count;
 }

@@ -49,6 +49,14 @@ describe("hasDuplicateKeys", () => {
 });
 
 describe("parseObject", () => {
+	it("takes nesting deeper than the call stack without a throw (the text is not verified yet)", () => {
+		const deep = 200_000;
+		const text = `{"a":${"[".repeat(deep)}{"x":1}${"]".repeat(deep)},"b":2}`;
+		expect(parseObject(text)).toMatchObject({ b: 2 });
+		const duplicated = `{"a":${"[".repeat(deep)}{"x":1,"x":2}${"]".repeat(deep)}}`;
+		expect(parseObject(duplicated)).toBeUndefined();
+	});
+
 	it("returns the object of a JSON object text", () => {
 		expect(parseObject('{"alg":"ES256","kid":"k1","n":[1,2]}')).toEqual({
 			alg: "ES256",
