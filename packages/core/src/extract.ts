@@ -31,6 +31,8 @@ export function isToken68(value: string): boolean {
 export function bearerCandidate(headers: HeadersLike): string | undefined {
 	const value = single(headers.authorization);
 	if (value === undefined || value === "") return undefined;
+	// Nearly every client writes exactly `Bearer ` and the token: that is recognised without a regex.
+	if (value.startsWith("Bearer ") && value.length > 7 && value.charCodeAt(7) !== 0x20) return value.slice(7);
 	const prefix = BEARER_PREFIX.exec(value);
 	if (prefix !== null && prefix[0].length < value.length) return value.slice(prefix[0].length);
 	if (BEARER_SCHEME.test(value)) throw invalidRequest("authorization_malformed");

@@ -243,6 +243,17 @@ describe("the token cache in createVerifier", () => {
 		expect(v.tokenCache?.size).toBe(3);
 	});
 
+	it("keeps a reused token's entry through a flood of distinct valid tokens, each seen once", async () => {
+		const v = verifier({ tokenCache: { max: 3 } });
+		const reused = await issuer.sign();
+		await v.verify(reused);
+		const cached = await v.verify(reused);
+		const flood = await Promise.all(Array.from({ length: 20 }, () => issuer.sign()));
+		for (const token of flood) await v.verify(token);
+		expect(v.tokenCache?.size).toBe(1);
+		expect(await v.verify(reused)).toBe(cached);
+	});
+
 	it("verifies afresh after tokenCache.maxAge", async () => {
 		const v = verifier({ tokenCache: { maxAge: "100ms" } });
 		const token = await issuer.sign();
