@@ -11,11 +11,22 @@ import { fileURLToPath } from "node:url";
 import { type HttpOptions, httpTable, runHttp } from "./http.js";
 import type { HarnessOptions } from "./lib/harness.js";
 import { CONNECTIONS } from "./lib/load.js";
+import { pinning } from "./lib/pinning.js";
 import { microTable, runMicro } from "./micro.js";
 import { ROUTE } from "./servers/shared.js";
-import { FRAMEWORKS } from "./servers/variants.js";
+import { FRAMEWORKS, type Framework } from "./servers/variants.js";
 
 const FLAGS = new Set(["--micro", "--http", "--quick"]);
+
+/** BENCH_FRAMEWORKS=koa,fastify runs those only; every framework by default. */
+function frameworksFrom(value: string | undefined): Framework[] {
+	if (value === undefined || value === "") return FRAMEWORKS;
+	const names = value.split(",");
+	const unknown = names.filter((name) => !FRAMEWORKS.includes(name as Framework));
+	if (unknown.length > 0)
+		throw new Error(`bench: BENCH_FRAMEWORKS has ${unknown.join(", ")}; use ${FRAMEWORKS.join(",")}`);
+	return names as Framework[];
+}
 
 function parseArguments(argv: readonly string[]) {
 	const unknown = argv.filter((arg) => !FLAGS.has(arg));
@@ -34,7 +45,7 @@ function parseArguments(argv: readonly string[]) {
 		initialWarmupSeconds: quick ? 1 : 3,
 		rounds: quick ? 2 : 4,
 		poolSize: 20_000,
-		frameworks: FRAMEWORKS,
+		frameworks: frameworksFrom(process.env.BENCH_FRAMEWORKS),
 	};
 	return {
 		quick,
@@ -69,11 +80,16 @@ async function main(): Promise<void> {
 		console.log(`${microTable(micro)}\n`);
 	}
 
+	// Pinned after the micro benchmark, whose jose row may use the thread pool on every core.
+	const { pinned, serverCore } = pinning();
+	const placement = pinned
+		? `servers pinned to core ${serverCore}, autocannon to the others (taskset)`
+		: "processes not pinned";
 	const http = settings.runHttp ? await runHttp(settings.http) : undefined;
 	if (http) {
 		const { seconds, rounds } = settings.http;
 		console.log(
-			`## HTTP: GET ${ROUTE}, autocannon, ${CONNECTIONS} connections, ${seconds} s runs, median of ${rounds} alternating rounds\n`,
+			`## HTTP: GET ${ROUTE}, autocannon, ${CONNECTIONS} connections, ${seconds} s runs, median of ${rounds} alternating rounds; ${placement}\n`,
 		);
 		console.log(`${httpTable(http, settings.http.poolSize)}\n`);
 	}
@@ -83,7 +99,10 @@ async function main(): Promise<void> {
 	const report = {
 		machine: about,
 		command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
-		settings: { micro: settings.micro, http: { ...settings.http, connections: CONNECTIONS } },
+		settings: {
+			micro: settings.micro,
+			http: { ...settings.http, connections: CONNECTIONS, placement },
+		},
 		micro: micro ?? null,
 		http: http ?? null,
 	};

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { pinning } from "./pinning.js";
 
 const BENCH = dirname(dirname(fileURLToPath(import.meta.url)));
 const ROOT = dirname(BENCH);
@@ -65,7 +66,7 @@ function replies(child: ChildProcess, label: string): () => Promise<Record<strin
 
 /**
  * Starts `bench/server.ts <framework> <variant>` in a new Node process with `env` added to ours,
- * and resolves once it listens.
+ * pinned to its core when the machine allows (see pinning.ts), and resolves once it listens.
  */
 export async function startServer(
 	framework: string,
@@ -73,7 +74,8 @@ export async function startServer(
 	env: Record<string, string>,
 ): Promise<ServerProcess> {
 	const label = `${framework}/${variant}`;
-	const child = spawn(process.execPath, ["--import", "tsx", SERVER, framework, variant], {
+	const { file, args } = pinning().command(["--import", "tsx", SERVER, framework, variant]);
+	const child = spawn(file, args, {
 		cwd: ROOT,
 		env: { ...process.env, ...env },
 		// stdin stays open: the server exits when it closes, so it cannot outlive us.
