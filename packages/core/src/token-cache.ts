@@ -45,20 +45,20 @@ function fingerprintOf(token: string): number {
 }
 
 /**
- * Remembers which tokens were verified recently, in two generations of at most `max` fingerprints: a
- * token is remembered for at least `max` and at most `2 × max` other first-time tokens.
+ * Remembers which tokens were verified recently, in two generations of `size` fingerprints: a token is
+ * remembered for at least `size` and fewer than `2 × size` other verified tokens.
  */
 class Doorkeeper {
 	private current = new Set<number>();
 	private previous = new Set<number>();
 
-	constructor(private readonly max: number) {}
+	constructor(private readonly size: number) {}
 
 	/** Whether the token was seen before; if not, remembers it now. */
 	seen(token: string): boolean {
 		const fingerprint = fingerprintOf(token);
 		if (this.current.has(fingerprint) || this.previous.has(fingerprint)) return true;
-		if (this.current.size >= this.max) {
+		if (this.current.size >= this.size) {
 			this.previous = this.current;
 			this.current = new Set();
 		}
@@ -80,7 +80,9 @@ export class TokenCache {
 
 	constructor(max: number, maxAge: number) {
 		this.maxAgeMs = maxAge * 1000;
-		this.doorkeeper = new Doorkeeper(max);
+		// Generations of max / 2: a token verified again only after `max` others or more is never let in,
+		// as an LRU of `max` entries would have dropped it before its next use anyway.
+		this.doorkeeper = new Doorkeeper(Math.max(1, Math.floor(max / 2)));
 		this.lru = new LRUCache<string, Entry>({
 			max,
 			maxSize: MAX_WEIGHT,

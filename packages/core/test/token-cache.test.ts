@@ -64,22 +64,25 @@ describe("TokenCache", () => {
 		expect(cache.get("t1", 0)?.auth.token).toBe("t1");
 	});
 
-	it("forgets a token offered once after max to 2 × max other first offers", () => {
+	it("remembers a token offered once for max / 2 other first offers, and never for max or more", () => {
 		const cache = new TokenCache(100, 600);
 		const others = (from: number, count: number) => {
-			for (let i = from; i < from + count; i++)
+			for (let i = from; i < from + count; i++) {
 				expect(cache.offer(`other-${i}`, entry(`other-${i}`), undefined, 0)).toBe(false);
+			}
 		};
 		cache.offer("early", entry("early"), undefined, 0);
-		others(0, 99);
+		others(0, 50);
 		expect(cache.offer("early", entry("early"), undefined, 0)).toBe(true);
 		cache.offer("late", entry("late"), undefined, 0);
-		others(1000, 200);
+		others(1000, 100);
 		expect(cache.offer("late", entry("late"), undefined, 0)).toBe(false);
-		// 2.5 × max distinct tokens in turn, as a flood or a benchmark pool sends them: none is stored.
-		for (let round = 0; round < 2; round++) {
-			for (let i = 0; i < 250; i++)
+		// A pool of more than max distinct tokens sent in turn, as a flood or a benchmark sends them: each
+		// comes back after max others or more, and none is stored.
+		for (let round = 0; round < 3; round++) {
+			for (let i = 0; i < 101; i++) {
 				expect(cache.offer(`pool-${i}`, entry(`pool-${i}`), undefined, 0)).toBe(false);
+			}
 		}
 		expect(cache.size).toBe(1);
 	});
