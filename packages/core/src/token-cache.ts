@@ -114,8 +114,9 @@ export class TokenCache {
 	 * Returns whether it was stored.
 	 */
 	offer(token: string, verified: VerifiedToken, exp: number | undefined, now: number): boolean {
-		const until = Math.min(now * 1000 + this.maxAgeMs, exp === undefined ? Infinity : exp * 1000);
-		if (until - now * 1000 < 1 || !this.doorkeeper.seen(token)) return false;
+		const nowMs = now * 1000;
+		const until = Math.min(nowMs + this.maxAgeMs, exp === undefined ? Infinity : exp * 1000);
+		if (until - nowMs < 1 || !this.doorkeeper.seen(token)) return false;
 		this.lru.set(indexOf(token), { verified, until });
 		return true;
 	}
