@@ -8,8 +8,8 @@ import {
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkStaticClaims, checkTimeClaims, readPermissions } from "../../packages/core/src/claims.js";
-import { resolveOptions } from "../../packages/core/src/options.js";
+import { resolveOptions } from "../../packages/core/src/config/options.js";
+import { checkStaticClaims, checkTimeClaims, readPermissions } from "../../packages/core/src/token/claims.js";
 import {
 	authorizationHeader,
 	claimValue,

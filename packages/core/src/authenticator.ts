@@ -1,26 +1,29 @@
-import { optionsFromEnvironment } from "./environment.js";
-import type {
-	AuthOptions,
-	AuthResult,
-	GuardOptions,
-	RequestLike,
-	Verifier,
-	VerifierOptions,
-} from "./types.js";
+import { optionsFromEnvironment } from "./config/environment.js";
+import type { GuardCheck } from "./guard.js";
+import type { ChallengeSettings } from "./http/challenge.js";
+import type { AuthOptions, AuthResult, GuardOptions, Verifier, VerifierOptions } from "./types.js";
 import { createVerifier, type VerifierInternals } from "./verifier.js";
 
 /** What an adapter needs per middleware: the shared verifier and a compiled per-request check. */
 export interface Authenticator {
 	/** The `realm` of the challenges. */
 	readonly realm: string;
+	/** How the verifier words its challenges (`realm`, DPoP, resource metadata), for answers the adapter builds. */
+	readonly challengeSettings: ChallengeSettings;
 	/** The verifier, shared by every authenticator created with the same verifier options. */
 	readonly verifier: Verifier;
 	/**
-	 * Extracts, verifies and authorizes; `undefined` only for `optional` guards without credentials.
-	 * Synchronous when it can be (a cached token and no `validate`/`isRevoked`): it returns the result,
-	 * or a promise of it, and throws (or rejects with) a `BearerError`.
+	 * Finds the credential, verifies and authorizes it; `undefined` only for `optional` guards without
+	 * credentials. Synchronous when it can be (a cached token and synchronous `validate`/`isRevoked`): it
+	 * returns the result, or a promise of it, and throws (or rejects with) a `BearerError`. A framework's
+	 * request is read through its {@link RequestReader}; a plain `{ headers }` object needs none.
 	 */
-	authenticate(request: RequestLike): AuthResult | undefined | Promise<AuthResult | undefined>;
+	readonly authenticate: GuardCheck;
+	/**
+	 * Headers to add to a successful answer (a fresh `DPoP-Nonce`, an API key's deprecation), or
+	 * `undefined` when the verifier never adds any, so the adapter checks once per request.
+	 */
+	readonly successHeaders: ((auth: AuthResult) => Readonly<Record<string, string>> | undefined) | undefined;
 }
 
 const GUARD_KEYS = new Set<string>(["permissions", "anyPermission", "optional"]);
@@ -96,6 +99,7 @@ export function sharedVerifier(
  * ```ts
  * const { authenticate } = createAuthenticator({ permissions: ['write'] })
  * const auth = await authenticate({ headers: req.headers }) // await also takes the synchronous answer
+ * const viaReader = await authenticate(req, reader)         // a framework request through its RequestReader
  * ```
  */
 export function createAuthenticator(
@@ -106,5 +110,11 @@ export function createAuthenticator(
 		throw new TypeError("bearerguard: options must be an object.");
 	const split = splitOptions(options);
 	const verifier = sharedVerifier(split.verifier, env);
-	return { realm: verifier.realm, verifier, authenticate: verifier.compileGuard(split.guard) };
+	return {
+		realm: verifier.realm,
+		challengeSettings: verifier.challengeSettings,
+		verifier,
+		authenticate: verifier.compileGuard(split.guard),
+		successHeaders: verifier.successHeaders,
+	};
 }

@@ -1,4 +1,4 @@
-import { InsufficientScopeError } from "./errors.js";
+import { InsufficientScopeError } from "./http/errors.js";
 import type { AuthResult } from "./types.js";
 
 /** What `authorize` requires: all of `permissions`, and at least one of `anyPermission`. */

@@ -1,8 +1,14 @@
 /**
- * `@bearerguard/core`: framework-agnostic verification of OAuth 2.0 bearer access tokens (JWT).
+ * `@bearerguard/core`: framework-agnostic verification of the credentials of incoming requests:
+ * OAuth 2.0 bearer access tokens (JWT), with the answers of RFC 6750.
  *
  * @packageDocumentation
  */
+export { type Authenticator, createAuthenticator, sharedVerifier, splitOptions } from "./authenticator.js";
+export { authorize, type PermissionRequirement } from "./authorize.js";
+export { toSeconds } from "./config/duration.js";
+export { ENVIRONMENT_VARIABLES, optionsFromEnvironment } from "./config/environment.js";
+export type { GuardCheck } from "./guard.js";
 export {
 	type AdapterOptions,
 	type AdapterSettings,
@@ -10,15 +16,11 @@ export {
 	type ErrorHook,
 	errorAnswer,
 	errorBody,
-	type RawRequest,
 	splitAdapterOptions,
-	toRequestLike,
-} from "./adapter-kit.js";
-export { type Authenticator, createAuthenticator, sharedVerifier, splitOptions } from "./authenticator.js";
-export { authorize, type PermissionRequirement } from "./authorize.js";
-export { toSeconds } from "./duration.js";
-export { ENVIRONMENT_VARIABLES, optionsFromEnvironment } from "./environment.js";
-export { type ErrorResponse, type ErrorResponseOptions, toErrorResponse } from "./error-response.js";
+	stampChallenge,
+} from "./http/adapter-kit.js";
+export type { ChallengeSettings, CredentialScheme } from "./http/challenge.js";
+export { type ErrorResponse, type ErrorResponseOptions, toErrorResponse } from "./http/error-response.js";
 export {
 	type AnyBearerError,
 	BearerError,
@@ -35,8 +37,9 @@ export {
 	MESSAGES,
 	TemporarilyUnavailableError,
 	type UnavailableReason,
-} from "./errors.js";
-export { type ExtractOptions, extractBearerToken } from "./extract.js";
+} from "./http/errors.js";
+export { headerValues, plainReader, type RequestReader } from "./http/request.js";
+export { type ExtractOptions, extractBearerToken } from "./schemes/bearer.js";
 export type {
 	Algorithm,
 	AuthOptions,

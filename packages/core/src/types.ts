@@ -94,6 +94,15 @@ export interface AuthResult {
 	readonly permissions: ReadonlySet<string>;
 	/** `exp` as Unix time in seconds, or `undefined` for a token that never expires. */
 	readonly expiresAt: number | undefined;
+	/** How the request presented its credential: `Authorization: Bearer`, `Authorization: DPoP`, or an API key. */
+	readonly scheme: "Bearer" | "DPoP" | "ApiKey";
+	/** How the credential was verified: a JWT's signature, the issuer's introspection endpoint, or an API key. */
+	readonly source: "jwt" | "introspection" | "api-key";
+	/**
+	 * The key the token is bound to and that this request proved it holds (RFC 7800 `cnf`): `jkt` for a
+	 * DPoP-bound token, `x5t#S256` for a certificate-bound one; `undefined` for a bearer token.
+	 */
+	readonly confirmation: Readonly<{ jkt?: string; "x5t#S256"?: string }> | undefined;
 }
 
 /** Headers as Node and every framework give them: lower-case names, a string or a list of strings. */

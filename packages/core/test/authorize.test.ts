@@ -14,6 +14,9 @@ function auth(...permissions: string[]): AuthResult {
 		organization: undefined,
 		permissions: new Set(permissions),
 		expiresAt: undefined,
+		scheme: "Bearer",
+		source: "jwt",
+		confirmation: undefined,
 	};
 }
 

@@ -38,6 +38,9 @@ describe("verify: the auth result", () => {
 			// In `permissionsClaim` order: `permissions` first, then `scope`.
 			permissions: ["delete", "read", "write"],
 			expiresAt: claims.exp,
+			scheme: "Bearer",
+			source: "jwt",
+			confirmation: undefined,
 		});
 		expect(() => (auth.permissions as Set<string>).add("admin")).toThrow(
 			new TypeError("bearerguard: auth.permissions is read-only."),
@@ -405,5 +408,72 @@ describe("guard()", () => {
 	it("answers the bare 401 without credentials", async () => {
 		const error = expectRefusal(await rejectionOf(verifier().guard()({ headers: {} })), "token_missing");
 		expect(error.headers["www-authenticate"]).toBe('Bearer realm="api"');
+	});
+});
+
+describe("custom checks keep a cached token synchronous", () => {
+	it("answers at once when validate and isRevoked answer at once, and waits when they return promises", async () => {
+		const issuer = await createTestIssuer();
+		try {
+			const revoked = new Set<string>();
+			const sync = createVerifier({
+				issuer: issuer.issuer,
+				audience: issuer.audience,
+				validate: (auth) => auth.subject !== "blocked",
+				isRevoked: (auth) => revoked.has(auth.claims.jti as string),
+			}).compileGuard();
+			const token = await issuer.sign({ jti: "j-1" });
+			const request = { headers: { authorization: `Bearer ${token}` } };
+			await sync(request);
+			await sync(request);
+			const hit = sync(request);
+			expect(hit).not.toBeInstanceOf(Promise);
+			expect((hit as { subject?: string }).subject).toBe("user_123");
+			revoked.add("j-1");
+			expect(() => sync(request)).toThrow(expect.objectContaining({ reason: "revoked", status: 401 }));
+
+			const async = createVerifier({
+				issuer: issuer.issuer,
+				audience: issuer.audience,
+				isRevoked: async () => false,
+				tokenCache: { max: 10 },
+			}).compileGuard();
+			await async(request);
+			const pending = async(request);
+			expect(pending).toBeInstanceOf(Promise);
+			await expect(pending).resolves.toMatchObject({ subject: "user_123" });
+		} finally {
+			await issuer.close();
+		}
+	});
+
+	it("answers 503 when a synchronous isRevoked throws, and 401 when a synchronous validate throws", async () => {
+		const issuer = await createTestIssuer();
+		try {
+			const token = await issuer.sign();
+			const request = { headers: { authorization: `Bearer ${token}` } };
+			const failing = createVerifier({
+				issuer: issuer.issuer,
+				audience: issuer.audience,
+				isRevoked: () => {
+					throw new Error("mirror is stale");
+				},
+			}).guard();
+			await expect(failing(request)).rejects.toMatchObject({
+				status: 503,
+				reason: "revocation_check_failed",
+				retryAfter: 1,
+			});
+			const invalid = createVerifier({
+				issuer: issuer.issuer,
+				audience: issuer.audience,
+				validate: () => {
+					throw new Error("no");
+				},
+			}).guard();
+			await expect(invalid(request)).rejects.toMatchObject({ status: 401, reason: "validation_failed" });
+		} finally {
+			await issuer.close();
+		}
 	});
 });

@@ -26,14 +26,18 @@ declare global {
 	}
 }
 
-export type {
-	AdapterOptions,
-	AuthResult,
+export {
+	type AdapterOptions,
+	type AuthResult,
 	BearerError,
-	CustomClaims,
-	ErrorHandling,
-	ErrorHook,
-	ErrorResponse,
+	type CustomClaims,
+	type ErrorHandling,
+	type ErrorHook,
+	type ErrorResponse,
+	InsufficientScopeError,
+	InvalidRequestError,
+	InvalidTokenError,
+	TemporarilyUnavailableError,
 } from "@bearerguard/core";
 export { type ExpressAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";

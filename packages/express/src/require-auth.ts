@@ -4,9 +4,9 @@ import {
 	type AuthResult,
 	createAuthenticator,
 	splitAdapterOptions,
-	toRequestLike,
 } from "@bearerguard/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { expressReader } from "./lib/reader.js";
 import { createResponder, setResponder } from "./lib/respond.js";
 
 /**
@@ -18,7 +18,7 @@ import { createResponder, setResponder } from "./lib/respond.js";
  * const options: ExpressAuthOptions = { issuer, audience, permissions: ['write'], errorHandling: 'framework' }
  * ```
  */
-export interface ExpressAuthOptions extends AuthOptions, AdapterOptions {}
+export interface ExpressAuthOptions extends AuthOptions, AdapterOptions<Request> {}
 
 /**
  * Express 4 and 5 middleware that verifies the request's bearer token and sets `req.auth`.
@@ -39,25 +39,30 @@ export interface ExpressAuthOptions extends AuthOptions, AdapterOptions {}
 export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
-	const respond = createResponder(settings, authenticator.realm);
+	const { authenticate, successHeaders } = authenticator;
+	const respond = createResponder(settings, authenticator.challengeSettings);
 	const accept = (req: Request, res: Response, next: NextFunction, auth: AuthResult | undefined) => {
 		req.auth = auth;
 		setResponder(res, respond);
+		if (successHeaders !== undefined && auth !== undefined) {
+			const headers = successHeaders(auth);
+			if (headers !== undefined) res.set(headers);
+		}
 		next();
 	};
 	return function requireAuth(req, res, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
-			result = authenticator.authenticate(toRequestLike(req, req));
+			result = authenticate(req, expressReader);
 		} catch (error) {
-			respond(error, res, next);
+			respond(error, req, res, next);
 			return;
 		}
 		// A cached token answers synchronously: no promise and no closure on that path.
 		if (result instanceof Promise) {
 			result.then(
 				(auth) => accept(req, res, next, auth),
-				(error: unknown) => respond(error, res, next),
+				(error: unknown) => respond(error, req, res, next),
 			);
 		} else {
 			accept(req, res, next, result);

@@ -27,13 +27,13 @@ export function requirePermissions(...permissions: string[]): RequestHandler {
 	return function requirePermissions(req, res, next) {
 		const respond = getResponder(res) ?? defaultResponder;
 		if (req.auth === undefined) {
-			respond(invalidToken("token_missing"), res, next);
+			respond(invalidToken("token_missing"), req, res, next);
 			return;
 		}
 		try {
 			authorize(req.auth, requirement);
 		} catch (error) {
-			respond(error, res, next);
+			respond(error, req, res, next);
 			return;
 		}
 		next();

@@ -35,14 +35,18 @@ declare module "fastify" {
 	}
 }
 
-export type {
-	AdapterOptions,
-	AuthResult,
+export {
+	type AdapterOptions,
+	type AuthResult,
 	BearerError,
-	CustomClaims,
-	ErrorHandling,
-	ErrorHook,
-	ErrorResponse,
+	type CustomClaims,
+	type ErrorHandling,
+	type ErrorHook,
+	type ErrorResponse,
+	InsufficientScopeError,
+	InvalidRequestError,
+	InvalidTokenError,
+	TemporarilyUnavailableError,
 } from "@bearerguard/core";
 export { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
 export { bearerGuard };

@@ -4,9 +4,9 @@ import {
 	type AuthResult,
 	createAuthenticator,
 	splitAdapterOptions,
-	toRequestLike,
 } from "@bearerguard/core";
-import type { FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
+import { fastifyReader } from "./lib/reader.js";
 import { createResponder } from "./lib/respond.js";
 
 /**
@@ -18,7 +18,7 @@ import { createResponder } from "./lib/respond.js";
  * const options: FastifyAuthOptions = { issuer, audience, anyPermission: ['write', 'admin'] }
  * ```
  */
-export interface FastifyAuthOptions extends AuthOptions, AdapterOptions {}
+export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyRequest> {}
 
 /**
  * A Fastify `onRequest` hook that verifies the request's bearer token and sets `request.auth`; usable
@@ -41,28 +41,37 @@ export interface FastifyAuthOptions extends AuthOptions, AdapterOptions {}
 export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
-	const respond = createResponder(settings, authenticator.realm);
+	const { authenticate, successHeaders } = authenticator;
+	const respond = createResponder(settings, authenticator.challengeSettings);
+	const accept = (
+		request: FastifyRequest,
+		reply: FastifyReply,
+		done: HookHandlerDoneFunction,
+		auth: AuthResult | undefined,
+	) => {
+		request.auth = auth ?? null;
+		if (successHeaders !== undefined && auth !== undefined) {
+			const headers = successHeaders(auth);
+			if (headers !== undefined) reply.headers(headers);
+		}
+		done();
+	};
 	return function requireAuth(request, reply, done) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
-			result = authenticator.authenticate(toRequestLike(request.raw, request));
+			result = authenticate(request, fastifyReader);
 		} catch (error) {
-			respond(error, reply, done);
+			respond(error, request, reply, done);
 			return;
 		}
 		// A cached token answers synchronously: no promise and no closure on that path.
 		if (result instanceof Promise) {
 			result.then(
-				(auth) => accept(request, done, auth),
-				(error: unknown) => respond(error, reply, done),
+				(auth) => accept(request, reply, done, auth),
+				(error: unknown) => respond(error, request, reply, done),
 			);
 		} else {
-			accept(request, done, result);
+			accept(request, reply, done, result);
 		}
 	};
-}
-
-function accept(request: FastifyRequest, done: HookHandlerDoneFunction, auth: AuthResult | undefined): void {
-	request.auth = auth ?? null;
-	done();
 }

@@ -24,14 +24,18 @@ declare module "koa" {
 	}
 }
 
-export type {
-	AdapterOptions,
-	AuthResult,
+export {
+	type AdapterOptions,
+	type AuthResult,
 	BearerError,
-	CustomClaims,
-	ErrorHandling,
-	ErrorHook,
-	ErrorResponse,
+	type CustomClaims,
+	type ErrorHandling,
+	type ErrorHook,
+	type ErrorResponse,
+	InsufficientScopeError,
+	InvalidRequestError,
+	InvalidTokenError,
+	TemporarilyUnavailableError,
 } from "@bearerguard/core";
 export { type KoaAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";

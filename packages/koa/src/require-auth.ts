@@ -4,9 +4,9 @@ import {
 	type AuthResult,
 	createAuthenticator,
 	splitAdapterOptions,
-	toRequestLike,
 } from "@bearerguard/core";
-import type { Middleware, Next, ParameterizedContext } from "koa";
+import type { Context, Middleware, Next } from "koa";
+import { koaReader } from "./lib/reader.js";
 import { createResponder, setResponder } from "./lib/respond.js";
 
 /**
@@ -18,7 +18,7 @@ import { createResponder, setResponder } from "./lib/respond.js";
  * const options: KoaAuthOptions = { issuer, audience, optional: true, onError: (error) => ({ message: error.message }) }
  * ```
  */
-export interface KoaAuthOptions extends AuthOptions, AdapterOptions {}
+export interface KoaAuthOptions extends AuthOptions, AdapterOptions<Context> {}
 
 /**
  * Koa 2 and 3 middleware that verifies the request's bearer token and sets `ctx.state.auth`.
@@ -37,16 +37,21 @@ export interface KoaAuthOptions extends AuthOptions, AdapterOptions {}
 export function requireAuth(options?: KoaAuthOptions): Middleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
-	const respond = createResponder(settings, authenticator.realm);
-	const accept = (ctx: ParameterizedContext, next: Next, auth: AuthResult | undefined) => {
+	const { authenticate, successHeaders } = authenticator;
+	const respond = createResponder(settings, authenticator.challengeSettings);
+	const accept = (ctx: Context, next: Next, auth: AuthResult | undefined) => {
 		ctx.state.auth = auth;
 		setResponder(ctx, respond);
+		if (successHeaders !== undefined && auth !== undefined) {
+			const headers = successHeaders(auth);
+			if (headers !== undefined) ctx.set(headers);
+		}
 		return next();
 	};
 	return function requireAuth(ctx, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
-			result = authenticator.authenticate(toRequestLike(ctx.req, ctx.request));
+			result = authenticate(ctx, koaReader);
 		} catch (error) {
 			// respond() throws for errorHandling 'framework': the rejection goes to Koa's error handling.
 			return new Promise<void>((resolve) => resolve(respond(error, ctx)));

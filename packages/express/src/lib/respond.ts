@@ -1,8 +1,14 @@
-import { type AdapterSettings, BearerError, type ErrorResponse, errorAnswer } from "@bearerguard/core";
-import type { NextFunction, Response } from "express";
+import {
+	type AdapterSettings,
+	type ChallengeSettings,
+	type ErrorResponse,
+	errorAnswer,
+	stampChallenge,
+} from "@bearerguard/core";
+import type { NextFunction, Request, Response } from "express";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
-export type Responder = (error: unknown, res: Response, next: NextFunction) => void;
+export type Responder = (error: unknown, req: Request, res: Response, next: NextFunction) => void;
 
 const kResponder = Symbol("bearerguard.responder");
 type LocalsWithResponder = Record<PropertyKey, unknown> & { [kResponder]?: Responder };
@@ -25,17 +31,20 @@ export function getResponder(res: Response): Responder | undefined {
  * Creates the failure handler: `next(error)` for `errorHandling: 'framework'`, else the contract's
  * answer (`toErrorResponse`), written as is so Express adds no charset, with `onError`'s body if any.
  */
-function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">, realm: string): Responder {
+function buildResponder(
+	settings: Pick<AdapterSettings<Request>, "onError" | "framework">,
+	challenge: ChallengeSettings,
+): Responder {
 	const { onError, framework } = settings;
-	return function respond(error, res, next) {
-		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
+	return function respond(error, req, res, next) {
+		stampChallenge(error, challenge);
 		if (framework || res.headersSent) {
 			next(error);
 			return;
 		}
 		let answer: ErrorResponse;
 		try {
-			answer = errorAnswer(error, realm, onError);
+			answer = errorAnswer(error, challenge, onError, req);
 		} catch (hookError) {
 			next(hookError);
 			return;
@@ -44,14 +53,24 @@ function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">
 	};
 }
 
+const DEFAULT_CHALLENGE: ChallengeSettings = Object.freeze({ realm: "api" });
+
 /** The responder of a `requirePermissions` that runs without a `requireAuth` before it. */
-export const defaultResponder: Responder = buildResponder({ onError: undefined, framework: false }, "api");
+export const defaultResponder: Responder = buildResponder(
+	{ onError: undefined, framework: false },
+	DEFAULT_CHALLENGE,
+);
 
 /** The failure handler of one `requireAuth`: the shared default one when its settings are the defaults. */
 export function createResponder(
-	settings: Pick<AdapterSettings, "onError" | "framework">,
-	realm: string,
+	settings: Pick<AdapterSettings<Request>, "onError" | "framework">,
+	challenge: ChallengeSettings,
 ): Responder {
-	const isDefault = settings.onError === undefined && !settings.framework && realm === "api";
-	return isDefault ? defaultResponder : buildResponder(settings, realm);
+	const isDefault =
+		settings.onError === undefined &&
+		!settings.framework &&
+		challenge.realm === "api" &&
+		challenge.dpop === undefined &&
+		challenge.resourceMetadata === undefined;
+	return isDefault ? defaultResponder : buildResponder(settings, challenge);
 }

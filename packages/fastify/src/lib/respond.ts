@@ -1,8 +1,19 @@
-import { type AdapterSettings, BearerError, type ErrorResponse, errorAnswer } from "@bearerguard/core";
-import type { FastifyReply, HookHandlerDoneFunction } from "fastify";
+import {
+	type AdapterSettings,
+	type ChallengeSettings,
+	type ErrorResponse,
+	errorAnswer,
+	stampChallenge,
+} from "@bearerguard/core";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
-export type Responder = (error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+export type Responder = (
+	error: unknown,
+	request: FastifyRequest,
+	reply: FastifyReply,
+	done: HookHandlerDoneFunction,
+) => void;
 
 /**
  * Creates the failure handler: `done(error)` for `errorHandling: 'framework'` (Fastify's error handler
@@ -10,19 +21,19 @@ export type Responder = (error: unknown, reply: FastifyReply, done: HookHandlerD
  * body if any. The body is sent as a Buffer, so Fastify adds no charset to `application/json`.
  */
 export function createResponder(
-	settings: Pick<AdapterSettings, "onError" | "framework">,
-	realm: string,
+	settings: Pick<AdapterSettings<FastifyRequest>, "onError" | "framework">,
+	challenge: ChallengeSettings,
 ): Responder {
 	const { onError, framework } = settings;
-	return function respond(error, reply, done) {
-		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
+	return function respond(error, request, reply, done) {
+		stampChallenge(error, challenge);
 		if (framework) {
 			done(error instanceof Error ? error : new Error(String(error)));
 			return;
 		}
 		let answer: ErrorResponse;
 		try {
-			answer = errorAnswer(error, realm, onError);
+			answer = errorAnswer(error, challenge, onError, request);
 		} catch (hookError) {
 			done(hookError instanceof Error ? hookError : new Error(String(hookError)));
 			return;

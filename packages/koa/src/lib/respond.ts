@@ -1,4 +1,4 @@
-import { type AdapterSettings, BearerError, errorAnswer } from "@bearerguard/core";
+import { type AdapterSettings, type ChallengeSettings, errorAnswer, stampChallenge } from "@bearerguard/core";
 import type { Context } from "koa";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
@@ -26,26 +26,39 @@ export function getResponder(ctx: Context): Responder | undefined {
  * `status`, `expose` and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s
  * body if any. Headers are set after the body, so Koa's own `text/plain` does not stay.
  */
-function buildResponder(settings: Pick<AdapterSettings, "onError" | "framework">, realm: string): Responder {
+function buildResponder(
+	settings: Pick<AdapterSettings<Context>, "onError" | "framework">,
+	challenge: ChallengeSettings,
+): Responder {
 	const { onError, framework } = settings;
 	return function respond(error, ctx) {
-		if (error instanceof BearerError && error.realm !== realm) error.realm = realm;
+		stampChallenge(error, challenge);
 		if (framework) throw error;
-		const answer = errorAnswer(error, realm, onError);
+		const answer = errorAnswer(error, challenge, onError, ctx);
 		ctx.status = answer.status;
 		ctx.body = answer.body;
 		ctx.set(answer.headers);
 	};
 }
 
+const DEFAULT_CHALLENGE: ChallengeSettings = Object.freeze({ realm: "api" });
+
 /** The responder of a `requirePermissions` that runs without a `requireAuth` before it. */
-export const defaultResponder: Responder = buildResponder({ onError: undefined, framework: false }, "api");
+export const defaultResponder: Responder = buildResponder(
+	{ onError: undefined, framework: false },
+	DEFAULT_CHALLENGE,
+);
 
 /** The failure handler of one `requireAuth`: the shared default one when its settings are the defaults. */
 export function createResponder(
-	settings: Pick<AdapterSettings, "onError" | "framework">,
-	realm: string,
+	settings: Pick<AdapterSettings<Context>, "onError" | "framework">,
+	challenge: ChallengeSettings,
 ): Responder {
-	const isDefault = settings.onError === undefined && !settings.framework && realm === "api";
-	return isDefault ? defaultResponder : buildResponder(settings, realm);
+	const isDefault =
+		settings.onError === undefined &&
+		!settings.framework &&
+		challenge.realm === "api" &&
+		challenge.dpop === undefined &&
+		challenge.resourceMetadata === undefined;
+	return isDefault ? defaultResponder : buildResponder(settings, challenge);
 }

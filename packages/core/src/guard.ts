@@ -1,0 +1,61 @@
+/**
+ * A guard, compiled once per `requireAuth`: per request, find the credential, verify it, check the
+ * route's permissions. Synchronous when the verifier can answer at once (a cached token).
+ */
+import { authorize, checkPermissionList } from "./authorize.js";
+import { BearerError, invalidToken } from "./http/errors.js";
+import { plainReader, type RequestReader } from "./http/request.js";
+import { readCredential } from "./schemes/credentials.js";
+import type { AuthResult, GuardOptions, RequestLike, VerifyContext } from "./types.js";
+import type { VerifierInternals } from "./verifier.js";
+
+/**
+ * The per-request check of a compiled guard: a result, or a promise of one; throws (or rejects with) a
+ * `BearerError`. `undefined` only for an `optional` guard and a request without credentials.
+ */
+export interface GuardCheck {
+	/** Checks a plain `{ headers, query?, body? }` request. */
+	(request: RequestLike): AuthResult | undefined | Promise<AuthResult | undefined>;
+	/** Checks a framework's request through its reader. */
+	<R>(request: R, reader: RequestReader<R>): AuthResult | undefined | Promise<AuthResult | undefined>;
+}
+
+/** Compiles guard options (a bad one is a `TypeError` now) into the per-request check. */
+export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOptions = {}): GuardCheck {
+	const permissions = checkPermissionList(guardOptions.permissions, "permissions");
+	const anyPermission = checkPermissionList(guardOptions.anyPermission, "anyPermission");
+	const optional = guardOptions.optional ?? false;
+	if (typeof optional !== "boolean") throw new TypeError('bearerguard: "optional" must be true or false.');
+	const requirement = { permissions, anyPermission };
+	const checksPermissions = permissions !== undefined || anyPermission !== undefined;
+	const { options, fail } = verifier;
+	const organizationHeader = options.organization?.header;
+	const allowed = (auth: AuthResult) => {
+		if (checksPermissions) authorize(auth, requirement);
+		return auth;
+	};
+
+	/** Extract, verify, authorize: synchronous when the token is cached and the custom checks are. */
+	function authenticate<R>(
+		request: R,
+		reader: RequestReader<R> = plainReader as unknown as RequestReader<R>,
+	): AuthResult | undefined | Promise<AuthResult | undefined> {
+		try {
+			const credential = readCredential(request, reader, options);
+			if (credential === undefined) {
+				if (optional) return undefined;
+				throw invalidToken("token_missing");
+			}
+			const context: VerifyContext | undefined =
+				organizationHeader === undefined
+					? undefined
+					: { organization: reader.headers(request)[organizationHeader] };
+			const auth = verifier.verifyToken(credential.value, context, credential.fromHeader);
+			return auth instanceof Promise ? auth.then(allowed, fail) : allowed(auth);
+		} catch (error) {
+			if (optional && error instanceof BearerError && error.reason === "token_missing") return undefined;
+			return fail(error);
+		}
+	}
+	return authenticate as GuardCheck;
+}
