@@ -17,7 +17,8 @@ interface Curve {
 	readonly order: bigint;
 }
 
-const CURVES: Readonly<Record<"ES256" | "ES384" | "ES512", Curve>> = {
+/** The NIST curves of the ES algorithms, with what a derivation needs of each. */
+export const EC_CURVES: Readonly<Record<"ES256" | "ES384" | "ES512", Curve>> = {
 	ES256: {
 		crv: "P-256",
 		openssl: "prime256v1",
@@ -75,7 +76,7 @@ function seededEd25519Jwk(drbg: Drbg): JWK {
 
 function derive(drbg: Drbg, alg: SeededAlgorithm): JWK {
 	if (alg === "EdDSA") return seededEd25519Jwk(drbg);
-	if (alg === "ES256" || alg === "ES384" || alg === "ES512") return seededEcJwk(drbg, CURVES[alg]);
+	if (alg === "ES256" || alg === "ES384" || alg === "ES512") return seededEcJwk(drbg, EC_CURVES[alg]);
 	return seededRsaJwk(drbg, 2048);
 }
 
