@@ -26,15 +26,25 @@ function expiryOf(claims: Record<string, unknown>): number | undefined {
 	return typeof claims.exp === "number" ? claims.exp : undefined;
 }
 
-/** Drops expired entries, then the oldest, until there is room for one more. */
-function makeRoom<T>(map: Map<string, T>, expiry: (value: T) => number | undefined): void {
-	if (map.size < REGISTRY_LIMIT) return;
-	const now = Date.now() / 1000;
-	for (const [key, value] of map) {
-		const exp = expiry(value);
-		if (exp !== undefined && exp <= now) map.delete(key);
-	}
-	while (map.size >= REGISTRY_LIMIT) map.delete(map.keys().next().value as string);
+/** A map bounded in size: when full, expired entries go (swept once per 1,000 evictions), then the oldest. */
+function boundedMap<T>(expiry: (value: T) => number | undefined) {
+	const map = new Map<string, T>();
+	let evictions = 0;
+	const sweep = (): void => {
+		const now = Date.now() / 1000;
+		for (const [key, value] of map) {
+			const exp = expiry(value);
+			if (exp !== undefined && exp <= now) map.delete(key);
+		}
+	};
+	return Object.assign(map, {
+		add(key: string, value: T): void {
+			map.delete(key);
+			if (map.size >= REGISTRY_LIMIT && evictions++ % 1000 === 0) sweep();
+			if (map.size >= REGISTRY_LIMIT) map.delete(map.keys().next().value as string);
+			map.set(key, value);
+		},
+	});
 }
 
 /**
@@ -49,13 +59,12 @@ function makeRoom<T>(map: Map<string, T>, expiry: (value: T) => number | undefin
  * ```
  */
 export function createTokenRegistry(): TokenRegistry {
-	const opaque = new Map<string, Record<string, unknown>>();
-	const revoked = new Map<string, number | undefined>();
+	const opaque = boundedMap<Record<string, unknown>>(expiryOf);
+	const revoked = boundedMap<number | undefined>((exp) => exp);
 	return {
 		issue(claims) {
-			makeRoom(opaque, expiryOf);
 			const token = randomBytes(32).toString("base64url");
-			opaque.set(digest(token), structuredClone(claims));
+			opaque.add(digest(token), structuredClone(claims));
 			return token;
 		},
 		lookup(token, nowSeconds) {
@@ -73,9 +82,7 @@ export function createTokenRegistry(): TokenRegistry {
 			} catch {
 				exp = undefined;
 			}
-			revoked.delete(key);
-			makeRoom(revoked, (value) => value);
-			revoked.set(key, exp);
+			revoked.add(key, exp);
 		},
 		isRevoked: (token) => revoked.has(digest(token)),
 		get size() {
