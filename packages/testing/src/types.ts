@@ -443,7 +443,8 @@ export interface DpopProofOptions {
 	 */
 	jti?: string;
 	/**
-	 * The `alg` to sign with; it must suit the key.
+	 * The `alg` to sign with; it must suit the key (`EdDSA` and `Ed25519` name the same key; an
+	 * RSA or EC key is bound to its hash).
 	 * @defaultValue the key's `alg`
 	 */
 	alg?: string;
