@@ -76,14 +76,14 @@ describe("the endpoint", () => {
 		expect(await answer(response)).toMatchObject({ active: true, sub: "user_123" });
 	});
 
-	it.each([
+	it.each<[string, string | null, Record<string, string>]>([
 		["no credentials", null, {}],
 		["a wrong secret", "wrong-secret", {}],
 		["a wrong client id", "wrong-id", {}],
 		["another scheme", "Bearer abc", {}],
 		["malformed Basic", "Basic !!!", {}],
 		["a wrong posted secret", null, { client_secret: "nope" }],
-	] as const)("answers %s with 401 invalid_client and a Basic challenge", async (_case, auth, extra) => {
+	])("answers %s with 401 invalid_client and a Basic challenge", async (_case, auth, extra) => {
 		const { clientId, clientSecret } = issuer.introspectionClient;
 		const authorization =
 			auth === "wrong-secret"
@@ -91,7 +91,7 @@ describe("the endpoint", () => {
 				: auth === "wrong-id"
 					? basic(`${clientId}x`, clientSecret)
 					: auth;
-		const postedId = "client_secret" in extra ? { client_id: clientId } : {};
+		const postedId: Record<string, string> = "client_secret" in extra ? { client_id: clientId } : {};
 		const response = await introspect(issuer.issueOpaqueToken(), {
 			authorization,
 			extra: { ...postedId, ...extra },
