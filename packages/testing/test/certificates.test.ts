@@ -39,7 +39,7 @@ beforeAll(async () => {
 		const seen: Seen = {
 			authorized: socket.authorized,
 			thumbprint: peer.raw ? certificateThumbprint(peer.raw) : null,
-			subject: peer.subject?.CN ?? null,
+			subject: [peer.subject?.CN ?? []].flat()[0] ?? null,
 		};
 		res.setHeader("content-type", "application/json");
 		res.end(JSON.stringify(seen));
