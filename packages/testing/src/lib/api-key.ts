@@ -70,10 +70,26 @@ export function isWellFormedApiKey(key: string): boolean {
  * ```
  */
 export function generateTestApiKey(): { key: string; hash: string } {
-	const body = toBase62(BigInt(`0x${randomBytes(32).toString("hex")}`), BODY_LENGTH);
-	const prefixAndBody = `${API_KEY_PREFIX}${body}`;
-	const key = `${prefixAndBody}${checksum(prefixAndBody)}`;
+	const key = formatApiKey(randomBytes(32));
 	return { key, hash: hashTestApiKey(key) };
+}
+
+/**
+ * The API key whose body is these 32 bytes (a big-endian integer): `bgk_` + base62 body +
+ * base62 CRC-32 checksum.
+ *
+ * @throws TypeError unless given exactly 32 bytes
+ * @example
+ * ```ts
+ * formatApiKey(new Uint8Array(32)); // 'bgk_' + '0'.repeat(43) + checksum
+ * ```
+ */
+export function formatApiKey(bytes: Uint8Array): string {
+	if (!(bytes instanceof Uint8Array) || bytes.length !== 32)
+		throw new TypeError("An API key body is 32 bytes.");
+	const body = toBase62(BigInt(`0x${Buffer.from(bytes).toString("hex")}`), BODY_LENGTH);
+	const prefixAndBody = `${API_KEY_PREFIX}${body}`;
+	return `${prefixAndBody}${checksum(prefixAndBody)}`;
 }
 
 function checkOptions(options: TestApiKeyOptions): void {
