@@ -20,6 +20,21 @@ function expectedMetadata(issuer: TestIssuer, algorithms: string[]): Record<stri
 		subject_types_supported: ["public"],
 		id_token_signing_alg_values_supported: algorithms,
 		token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+		introspection_endpoint: `${issuer.issuer}/oauth/introspect`,
+		introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+		dpop_signing_alg_values_supported: [
+			"ES256",
+			"ES384",
+			"ES512",
+			"Ed25519",
+			"EdDSA",
+			"PS256",
+			"PS384",
+			"PS512",
+			"RS256",
+			"RS384",
+			"RS512",
+		],
 	};
 }
 
@@ -116,7 +131,11 @@ describe("the discovery option", () => {
 			expect((await fetch(`${origin}/.well-known/openid-configuration`)).status).toBe(openid);
 			expect((await fetch(`${origin}/.well-known/oauth-authorization-server`)).status).toBe(oauth);
 			expect((await fetch(issuer.jwksUri)).status).toBe(200);
-			expect(issuer.requests).toEqual({ discovery: Number(openid === 200) + Number(oauth === 200), jwks: 1 });
+			expect(issuer.requests).toEqual({
+				discovery: Number(openid === 200) + Number(oauth === 200),
+				jwks: 1,
+				introspection: 0,
+			});
 		} finally {
 			await issuer.close();
 		}

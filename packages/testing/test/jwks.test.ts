@@ -155,7 +155,7 @@ describe("setJwks()", () => {
 			new TypeError("status must be an HTTP status code from 100 to 599."),
 		);
 		expect(() => issuer.setJwks({}, { delay: -1 })).toThrow(
-			new TypeError("delay must be a non-negative number of ms."),
+			new TypeError("delay must be a non-negative number of ms (Infinity never answers)."),
 		);
 		expect(() => issuer.setJwks(() => 1)).toThrow(
 			new TypeError("The JWKS body must be a string or JSON-serializable."),
@@ -168,7 +168,7 @@ describe("request counters", () => {
 		const issuer = await createTestIssuer({ issuerPath: "/t" });
 		try {
 			const origin = new URL(issuer.issuer).origin;
-			expect(issuer.requests).toEqual({ discovery: 0, jwks: 0 });
+			expect(issuer.requests).toEqual({ discovery: 0, jwks: 0, introspection: 0 });
 			await fetch(`${issuer.issuer}/.well-known/openid-configuration`);
 			await fetch(`${origin}/.well-known/oauth-authorization-server/t`);
 			await fetch(`${origin}/.well-known/openid-configuration`);
@@ -177,8 +177,8 @@ describe("request counters", () => {
 			issuer.setJwks({ keys: [] });
 			await fetch(issuer.jwksUri);
 			await fetch(`${issuer.jwksUri}?again`);
-			expect(snapshot).toEqual({ discovery: 2, jwks: 1 });
-			expect(issuer.requests).toEqual({ discovery: 2, jwks: 3 });
+			expect(snapshot).toEqual({ discovery: 2, jwks: 1, introspection: 0 });
+			expect(issuer.requests).toEqual({ discovery: 2, jwks: 3, introspection: 0 });
 		} finally {
 			await issuer.close();
 		}

@@ -11,7 +11,25 @@ describe("resolveOptions", () => {
 			port: 0,
 			discovery: "both",
 			issuerPath: "",
+			seed: undefined,
+			keys: undefined,
+			introspectionClient: undefined,
 		});
+	});
+
+	it("takes the algorithms of the given keys when algorithms is not set", () => {
+		const keys = [
+			{ kty: "EC", crv: "P-256", alg: "ES256", x: "x", y: "y", d: "d" },
+			{ kty: "RSA", alg: "PS384", n: "n", e: "AQAB", d: "d" },
+		];
+		const resolved = resolveOptions({ keys });
+		expect(resolved.algorithms).toEqual(["ES256", "PS384"]);
+		expect([...(resolved.keys?.keys() ?? [])]).toEqual(["ES256", "PS384"]);
+		expect(resolveOptions({ keys, algorithms: ["PS384", "ES256", "HS256"] }).algorithms).toEqual([
+			"PS384",
+			"ES256",
+			"HS256",
+		]);
 	});
 
 	it("removes duplicate algorithms and normalizes the issuer path", () => {
@@ -30,6 +48,40 @@ describe("resolveOptions", () => {
 		[{ port: 1.5 }, "port must be an integer from 0 to 65535 (0 picks a free port)."],
 		[{ discovery: "all" }, "discovery must be one of: openid, oauth, both, none."],
 		[{ issuerPath: "/a?b" }, "issuerPath must be a URL path such as '/tenant-a', without query or fragment."],
+		[{ seed: "" }, "seed must be a non-empty string."],
+		[{ seed: 42 }, "seed must be a non-empty string."],
+		[{ keys: [] }, "keys must be a non-empty array of private JWKs, each with its alg."],
+		[{ keys: ["x"] }, "keys[0] must be a private JWK object."],
+		[
+			{ keys: [{ kty: "oct", alg: "HS256", k: "k" }] },
+			"keys[0].alg must be one of: RS256, RS384, RS512, PS256",
+		],
+		[
+			{ keys: [{ kty: "EC", crv: "P-384", alg: "ES256", d: "d" }] },
+			"keys[0] must have kty 'EC' and crv 'P-256' for ES256.",
+		],
+		[{ keys: [{ kty: "EC", alg: "RS256", d: "d" }] }, "keys[0] must have kty 'RSA' for RS256."],
+		[
+			{ keys: [{ kty: "OKP", crv: "Ed25519", alg: "EdDSA", x: "x" }] },
+			"keys[0] must be a private key (with 'd').",
+		],
+		[
+			{
+				keys: [
+					{ kty: "RSA", alg: "RS256", d: "d" },
+					{ kty: "RSA", alg: "RS256", d: "e" },
+				],
+			},
+			"keys has two RS256 keys; give one key per algorithm.",
+		],
+		[
+			{ keys: [{ kty: "RSA", alg: "RS256", d: "d" }], algorithms: ["ES256"] },
+			"keys has a RS256 key, but RS256 is not in algorithms; add it there.",
+		],
+		[
+			{ introspectionClient: { clientId: "a" } },
+			"introspectionClient must be { clientId, clientSecret } with non-empty strings.",
+		],
 	])("rejects %j with a TypeError", (options, message) => {
 		expect(() => resolveOptions(options as TestIssuerOptions)).toThrow(TypeError);
 		expect(() => resolveOptions(options as TestIssuerOptions)).toThrow(message);

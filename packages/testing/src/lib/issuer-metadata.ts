@@ -1,6 +1,7 @@
 import type { TestAlgorithm } from "../types.js";
 import type { IssuerPaths } from "./issuer-routes.js";
 import type { ResolvedOptions } from "./options.js";
+import { TOKEN_DPOP_ALGORITHMS } from "./token-dpop.js";
 
 /** The issuer's public URLs and the paths its server answers on. */
 export interface IssuerUrls {
@@ -10,6 +11,8 @@ export interface IssuerUrls {
 	readonly jwksUri: string;
 	/** `{issuer}/oauth/token` */
 	readonly tokenEndpoint: string;
+	/** `{issuer}/oauth/introspect` */
+	readonly introspectionEndpoint: string;
 	readonly paths: IssuerPaths;
 }
 
@@ -35,11 +38,13 @@ export function issuerUrls(options: ResolvedOptions, port: number): IssuerUrls {
 				: undefined,
 		jwks: `/.well-known/jwks.json${issuerPath}`,
 		token: `${issuerPath}/oauth/token`,
+		introspection: `${issuerPath}/oauth/introspect`,
 	};
 	return {
 		issuer: `${origin}${issuerPath}`,
 		jwksUri: `${origin}${paths.jwks}`,
 		tokenEndpoint: `${origin}${paths.token}`,
+		introspectionEndpoint: `${origin}${paths.introspection}`,
 		paths,
 	};
 }
@@ -65,5 +70,8 @@ export function issuerMetadata(
 		subject_types_supported: ["public"],
 		id_token_signing_alg_values_supported: [...algorithms],
 		token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+		introspection_endpoint: urls.introspectionEndpoint,
+		introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+		dpop_signing_alg_values_supported: [...TOKEN_DPOP_ALGORITHMS],
 	};
 }

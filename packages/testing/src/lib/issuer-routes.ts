@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { JwksResponseOptions, TestIssuerRequests } from "../types.js";
-import { sendJson, sendRaw } from "./send-json.js";
+import type {
+	IntrospectionClient,
+	IntrospectionResponseOptions,
+	JwksResponseOptions,
+	TestIssuerRequests,
+} from "../types.js";
+import type { IntrospectionSources } from "./introspect.js";
+import { handleIntrospectionRequest } from "./introspection-endpoint.js";
+import { createOverrideSender, type ResponseOverride, toOverride } from "./response-override.js";
+import { sendJson } from "./send-json.js";
 import { handleTokenRequest, type TokenMinter } from "./token-endpoint.js";
 
 /** The paths the issuer answers on, each without query string. */
@@ -13,6 +21,8 @@ export interface IssuerPaths {
 	readonly jwks: string;
 	/** `{issuerPath}/oauth/token` */
 	readonly token: string;
+	/** `{issuerPath}/oauth/introspect` */
+	readonly introspection: string;
 }
 
 /** What the routes serve. */
@@ -22,6 +32,10 @@ export interface RouteSources {
 	readonly metadata: Readonly<Record<string, unknown>>;
 	jwks(): unknown;
 	readonly mint: TokenMinter;
+	/** The advertised token endpoint URL (a DPoP proof's `htu`). */
+	readonly tokenEndpoint: string;
+	readonly introspectionClient: IntrospectionClient;
+	readonly introspection: IntrospectionSources;
 }
 
 /** The request handler and its controls. */
@@ -29,36 +43,19 @@ export interface IssuerRoutes {
 	handle(req: IncomingMessage, res: ServerResponse): void;
 	readonly requests: TestIssuerRequests;
 	setJwks(body: unknown, options?: JwksResponseOptions): void;
-	/** Cancels delayed JWKS responses (on close). */
+	setIntrospection(body: unknown, options?: IntrospectionResponseOptions): void;
+	/** Cancels delayed responses (on close). */
 	cancelPending(): void;
 }
 
-interface JwksOverride {
-	readonly body: string;
-	readonly status: number;
-	readonly delay: number;
-	readonly headers: Readonly<Record<string, string>>;
-}
-
 const CACHE_FOR_5_MINUTES = "max-age=300";
-
-function toOverride(body: unknown, options: JwksResponseOptions = {}): JwksOverride {
-	const { status = 200, delay = 0, headers = {} } = options;
-	if (!Number.isInteger(status) || status < 100 || status > 599) {
-		throw new TypeError("status must be an HTTP status code from 100 to 599.");
-	}
-	if (!Number.isFinite(delay) || delay < 0) throw new TypeError("delay must be a non-negative number of ms.");
-	const text = typeof body === "string" ? body : JSON.stringify(body);
-	if (text === undefined) throw new TypeError("The JWKS body must be a string or JSON-serializable.");
-	const lowerCased = Object.fromEntries(
-		Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
-	);
-	return { body: text, status, delay, headers: lowerCased };
-}
+const JWKS_HEADERS = { "content-type": "application/json", "cache-control": CACHE_FOR_5_MINUTES };
+const INTROSPECTION_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
 
 /**
  * Routes the issuer's HTTP requests: metadata documents, the JWKS (or its replacement), the
- * token endpoint; anything else is a 404 JSON body. Counts served documents.
+ * token endpoint, the introspection endpoint (or its replacement); anything else is a 404 JSON
+ * body. Counts served documents and introspection requests.
  *
  * @example
  * ```ts
@@ -67,33 +64,10 @@ function toOverride(body: unknown, options: JwksResponseOptions = {}): JwksOverr
  * ```
  */
 export function createIssuerRoutes(sources: RouteSources): IssuerRoutes {
-	const counters = { discovery: 0, jwks: 0 };
-	const pending = new Set<ReturnType<typeof setTimeout>>();
-	let override: JwksOverride | undefined;
-
-	const serveJwks = (res: ServerResponse): void => {
-		counters.jwks++;
-		if (!override) {
-			sendJson(res, 200, sources.jwks(), CACHE_FOR_5_MINUTES);
-			return;
-		}
-		const { body, status, delay, headers } = override;
-		const send = (): void =>
-			sendRaw(res, status, body, {
-				"content-type": "application/json",
-				"cache-control": CACHE_FOR_5_MINUTES,
-				...headers,
-			});
-		if (delay === 0) {
-			send();
-			return;
-		}
-		const timer = setTimeout(() => {
-			pending.delete(timer);
-			send();
-		}, delay);
-		pending.add(timer);
-	};
+	const counters = { discovery: 0, jwks: 0, introspection: 0 };
+	const sender = createOverrideSender();
+	let jwksOverride: ResponseOverride | undefined;
+	let introspectionOverride: ResponseOverride | undefined;
 
 	const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
 		const pathname = (req.url ?? "/").split("?")[0];
@@ -102,9 +76,19 @@ export function createIssuerRoutes(sources: RouteSources): IssuerRoutes {
 			counters.discovery++;
 			sendJson(res, 200, sources.metadata, CACHE_FOR_5_MINUTES);
 		} else if (req.method === "GET" && pathname === paths.jwks) {
-			serveJwks(res);
+			counters.jwks++;
+			if (jwksOverride) sender.send(res, jwksOverride, JWKS_HEADERS);
+			else sendJson(res, 200, sources.jwks(), CACHE_FOR_5_MINUTES);
 		} else if (req.method === "POST" && pathname === paths.token) {
-			await handleTokenRequest(req, res, sources.mint);
+			await handleTokenRequest(req, res, sources.mint, sources.tokenEndpoint);
+		} else if (req.method === "POST" && pathname === paths.introspection) {
+			counters.introspection++;
+			if (introspectionOverride) {
+				req.resume();
+				sender.send(res, introspectionOverride, INTROSPECTION_HEADERS);
+			} else {
+				await handleIntrospectionRequest(req, res, sources.introspectionClient, sources.introspection);
+			}
 		} else {
 			sendJson(res, 404, { error: "not_found" });
 		}
@@ -118,11 +102,13 @@ export function createIssuerRoutes(sources: RouteSources): IssuerRoutes {
 			return { ...counters };
 		},
 		setJwks(body, options) {
-			override = body === undefined ? undefined : toOverride(body, options);
+			jwksOverride = body === undefined ? undefined : toOverride(body, options, "JWKS");
+		},
+		setIntrospection(body, options) {
+			introspectionOverride = body === undefined ? undefined : toOverride(body, options, "introspection");
 		},
 		cancelPending() {
-			for (const timer of pending) clearTimeout(timer);
-			pending.clear();
+			sender.cancelPending();
 		},
 	};
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type JWTHeaderParameters, SignJWT } from "jose";
 import type { SignOptions, TestAlgorithm, TestKey } from "../types.js";
+import { confirmationClaim } from "./binding.js";
 import { toSeconds } from "./durations.js";
 import type { KeyStore } from "./key-store.js";
 import { isSymmetric, isTestAlgorithm } from "./options.js";
@@ -61,6 +62,7 @@ function buildClaims(context: MintContext, claims: Record<string, unknown>, opti
 		nbf,
 		exp,
 		jti: randomUUID(),
+		cnf: confirmationClaim(options),
 		...claims,
 	});
 }
@@ -69,8 +71,9 @@ function buildClaims(context: MintContext, claims: Record<string, unknown>, opti
  * Signs a JWT with the issuer's current key for the chosen algorithm.
  *
  * Claims default to `iss`, `sub: 'user_123'`, `aud`, `iat` (now), `exp` (now + 3600 s) and a
- * random `jti`; the given claims override them and a claim set to `undefined` is removed. The
- * header is `{ alg, kid }` merged with `options.header`.
+ * random `jti` (and `cnf` when `dpopKey`, `certificate` or `cnf` binds the token); the given
+ * claims override them and a claim set to `undefined` is removed. The header is `{ alg, kid }`
+ * merged with `options.header`.
  *
  * @throws TypeError for bad options (see {@link SignOptions})
  * @example

@@ -1,64 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { basicCredentials } from "./client-auth.js";
+import { BadRequest, readParams } from "./request-body.js";
 import { sendJson } from "./send-json.js";
-
-/** Largest accepted token request body, in bytes. */
-const MAX_BODY_BYTES = 64 * 1024;
+import { InvalidProof, verifyTokenRequestProof } from "./token-dpop.js";
 
 /** Lifetime of tokens from the token endpoint, in seconds. */
 export const TOKEN_LIFETIME = 3600;
 
 /** Mints a token with the given claims and lifetime in seconds (the issuer's `sign`). */
 export type TokenMinter = (claims: Record<string, unknown>, expiresIn: number) => Promise<string>;
-
-class BadRequest extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of req) {
-		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-		size += buffer.length;
-		if (size > MAX_BODY_BYTES) throw new BadRequest("The request body is too large.");
-		chunks.push(buffer);
-	}
-	return Buffer.concat(chunks).toString("utf8");
-}
-
-function parseJson(text: string): Map<string, string> {
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		throw new BadRequest("The request body is not valid JSON.");
-	}
-	if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-		throw new BadRequest("The request body must be a JSON object.");
-	}
-	const entries = Object.entries(parsed).filter(
-		(entry): entry is [string, string] => typeof entry[1] === "string",
-	);
-	return new Map(entries);
-}
-
-async function readParams(req: IncomingMessage): Promise<Map<string, string>> {
-	const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-	const text = await readBody(req);
-	if (type === "application/json") return parseJson(text);
-	if (type === "application/x-www-form-urlencoded") return new Map(new URLSearchParams(text));
-	throw new BadRequest("Send application/json or application/x-www-form-urlencoded.");
-}
-
-/** The client id of an `Authorization: Basic` header (RFC 6749 §2.3.1), if any. */
-function basicClientId(header: string | undefined): string | undefined {
-	const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
-	if (!match?.[1]) return undefined;
-	const [id] = Buffer.from(match[1], "base64").toString("utf8").split(":");
-	try {
-		return id ? decodeURIComponent(id.replace(/\+/g, " ")) : undefined;
-	} catch {
-		return undefined;
-	}
-}
 
 /**
  * The claims of a client-credentials token: `sub` and `client_id` from the client id,
@@ -86,17 +36,21 @@ export function claimsFor(params: ReadonlyMap<string, string>): Record<string, u
 /**
  * Answers a client-credentials token request (RFC 6749 §4.4) with any client accepted:
  * `{ access_token, token_type: 'Bearer', expires_in: 3600 }`, or a 400 with
- * `unsupported_grant_type` or `invalid_request`.
+ * `unsupported_grant_type` or `invalid_request`. With a `DPoP` header (RFC 9449 §5), a valid
+ * proof gets a token bound to its key (`cnf.jkt`) and `token_type: 'DPoP'`; a bad one a 400
+ * `invalid_dpop_proof`.
  *
+ * @param endpoint - the advertised URL of the endpoint, for the proof's `htu`
  * @example
  * ```ts
- * await handleTokenRequest(req, res, (claims, ttl) => issuer.sign(claims, { expiresIn: ttl }));
+ * await handleTokenRequest(req, res, (claims, ttl) => issuer.sign(claims, { expiresIn: ttl }), url);
  * ```
  */
 export async function handleTokenRequest(
 	req: IncomingMessage,
 	res: ServerResponse,
 	mint: TokenMinter,
+	endpoint: string,
 ): Promise<void> {
 	let params: Map<string, string>;
 	try {
@@ -116,9 +70,20 @@ export async function handleTokenRequest(
 		return;
 	}
 	if (!params.has("client_id")) {
-		const clientId = basicClientId(req.headers.authorization);
+		const clientId = basicCredentials(req.headers.authorization)?.clientId;
 		if (clientId) params.set("client_id", clientId);
 	}
-	const accessToken = await mint(claimsFor(params), TOKEN_LIFETIME);
-	sendJson(res, 200, { access_token: accessToken, token_type: "Bearer", expires_in: TOKEN_LIFETIME });
+	const claims = claimsFor(params);
+	if (req.headers.dpop !== undefined) {
+		try {
+			claims.cnf = { jkt: await verifyTokenRequestProof(req, endpoint) };
+		} catch (error) {
+			if (!(error instanceof InvalidProof)) throw error;
+			sendJson(res, 400, { error: "invalid_dpop_proof", error_description: error.message });
+			return;
+		}
+	}
+	const accessToken = await mint(claims, TOKEN_LIFETIME);
+	const tokenType = claims.cnf === undefined ? "Bearer" : "DPoP";
+	sendJson(res, 200, { access_token: accessToken, token_type: tokenType, expires_in: TOKEN_LIFETIME });
 }
