@@ -1,5 +1,6 @@
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { toClaimPath } from "../../src/config/claim-path.js";
 import { resolveOptions } from "../../src/config/options.js";
 import { createVerifier, type VerifierOptions } from "../../src/index.js";
 import { checkStaticClaims, checkTimeClaims, readPermissions } from "../../src/token/claims.js";
@@ -176,7 +177,7 @@ describe("checkTimeClaims", () => {
 });
 
 describe("readPermissions", () => {
-	const names = ["permissions", "scope", "scp", "roles"];
+	const names = ["permissions", "scope", "scp", "roles"].map((name) => toClaimPath(name, "permissionsClaim"));
 
 	it("merges every claim; strings are split on spaces", () => {
 		expect(
@@ -200,7 +201,7 @@ describe("readPermissions", () => {
 	});
 
 	it("reads only the configured claims", () => {
-		expect([...readPermissions({ scope: "read", perms: "write" }, ["perms"])]).toEqual(["write"]);
+		expect([...readPermissions({ scope: "read", perms: "write" }, [toClaimPath("perms", "permissionsClaim")])]).toEqual(["write"]);
 	});
 
 	it("splits on spaces only: other whitespace stays inside a permission", () => {
