@@ -33,6 +33,11 @@ export interface RouteSpec {
 	readonly upstream?: AuthOptions;
 	/** The route has no `requireAuth` of its own: only its `upstream` and `requirePermissions`, if any. */
 	readonly noGuard?: boolean;
+	/**
+	 * The app's own middleware sets `auth` (`req.auth`, `ctx.state.auth`, `request.auth`) to this
+	 * look-alike before any guard runs, as another library might.
+	 */
+	readonly forgedAuth?: Readonly<Record<string, unknown>>;
 }
 
 /** A running app: its adapter, base URL and how to stop it. */
@@ -102,6 +107,13 @@ async function startExpress(
 	const errors: unknown[] = [];
 	for (const route of routes) {
 		const handlers: express.RequestHandler[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			handlers.push((req, _res, next) => {
+				(req as { auth?: unknown }).auth = forged;
+				next();
+			});
+		}
 		const upstream = upstreamOptionsOf(route, defaults);
 		if (upstream) handlers.push(create(route, () => bgExpress.requireAuth(upstream)));
 		if (!route.noGuard) handlers.push(create(route, () => bgExpress.requireAuth(optionsOf(route, defaults))));
@@ -142,6 +154,13 @@ async function startKoa(defaults: AuthOptions, routes: readonly RouteSpec[]): Pr
 	const table = new Map<string, Middleware>();
 	for (const route of routes) {
 		const middleware: Middleware[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			middleware.push((ctx, next) => {
+				(ctx.state as { auth?: unknown }).auth = forged;
+				return next();
+			});
+		}
 		const upstream = upstreamOptionsOf(route, defaults);
 		if (upstream) middleware.push(create(route, () => bgKoa.requireAuth(upstream)));
 		if (!route.noGuard) middleware.push(create(route, () => bgKoa.requireAuth(optionsOf(route, defaults))));
@@ -168,6 +187,13 @@ async function startFastify(defaults: AuthOptions, routes: readonly RouteSpec[])
 		const hook = (options: AuthOptions | undefined) =>
 			create(route, () => (route.standalone ? fastifyRequireAuth(options) : app.requireAuth(options)));
 		const onRequest: onRequestHookHandler[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			onRequest.push((request, _reply, done) => {
+				(request as { auth: unknown }).auth = forged;
+				done();
+			});
+		}
 		if (route.upstream) onRequest.push(hook(route.upstream));
 		if (!route.noGuard) onRequest.push(hook(route.auth));
 		if (route.requirePermissions) onRequest.push(app.requirePermissions(...route.requirePermissions));

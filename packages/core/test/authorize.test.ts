@@ -169,10 +169,12 @@ describe("checkPermissionList (guard options)", () => {
 				`bearerguard: "${name}" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "${name}" out.`,
 			),
 		);
-		expect(thrownBy(() => verifier.guard({ [name]: [] }))).toEqual(thrownBy(() => checkPermissionList([], name)));
-		expect(thrownBy(() => verifier.guard({ [name]: "".split(",").filter(Boolean), optional: true }))).toBeInstanceOf(
-			TypeError,
+		expect(thrownBy(() => verifier.guard({ [name]: [] }))).toEqual(
+			thrownBy(() => checkPermissionList([], name)),
 		);
+		expect(
+			thrownBy(() => verifier.guard({ [name]: "".split(",").filter(Boolean), optional: true })),
+		).toBeInstanceOf(TypeError);
 	});
 
 	it("is what verifier.guard() uses: bad guard options throw when the guard is compiled", () => {

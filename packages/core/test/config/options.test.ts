@@ -330,7 +330,11 @@ describe("createVerifier: claims options", () => {
 		).toEqual([
 			{ name: "scope", path: undefined, label: "scope" },
 			{ name: "realm_access.roles", path: ["realm_access", "roles"], label: "realm_access.roles" },
-			{ name: undefined, path: ["resource_access", "my.api", "roles"], label: "resource_access.my.api.roles" },
+			{
+				name: undefined,
+				path: ["resource_access", "my.api", "roles"],
+				label: "resource_access.my.api.roles",
+			},
 		]);
 	});
 
@@ -358,7 +362,10 @@ describe("createVerifier: claims options", () => {
 			{ permissionsClaim: [["realm_access", ""]] },
 		],
 		["\"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.", { audienceClaim: "" }],
-		["\"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.", { audienceClaim: ["client_id"] }],
+		[
+			"\"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.",
+			{ audienceClaim: ["client_id"] },
+		],
 		['"fetch" must be a function.', { fetch: "https://proxy.example" }],
 		['"isRevoked" must be a function.', { isRevoked: true }],
 		['"validate" must be a function.', { validate: "claims.org_id" }],

@@ -201,7 +201,9 @@ describe("readPermissions", () => {
 	});
 
 	it("reads only the configured claims", () => {
-		expect([...readPermissions({ scope: "read", perms: "write" }, [toClaimPath("perms", "permissionsClaim")])]).toEqual(["write"]);
+		expect([
+			...readPermissions({ scope: "read", perms: "write" }, [toClaimPath("perms", "permissionsClaim")]),
+		]).toEqual(["write"]);
 	});
 
 	it("splits on spaces only: other whitespace stays inside a permission", () => {

@@ -58,7 +58,8 @@ describe("parseObject", () => {
 	it(`takes ${MAX_JSON_DEPTH} levels of nesting and refuses ${MAX_JSON_DEPTH + 1} (arrays and objects alike)`, () => {
 		expect(MAX_JSON_DEPTH).toBe(32);
 		// The object itself is level 1: 30 arrays and the object inside them make 32.
-		const arrays = (levels: number) => `{"a":${"[".repeat(levels - 2)}{"x":1}${"]".repeat(levels - 2)},"b":2}`;
+		const arrays = (levels: number) =>
+			`{"a":${"[".repeat(levels - 2)}{"x":1}${"]".repeat(levels - 2)},"b":2}`;
 		expect(parseObject(arrays(32))).toMatchObject({ b: 2 });
 		expect(parseObject(arrays(33))).toBeUndefined();
 		const objects = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
