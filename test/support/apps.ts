@@ -182,10 +182,14 @@ async function startFastify(defaults: AuthOptions, routes: readonly RouteSpec[])
 		errors.push(error);
 		done();
 	});
-	await app.register(bearerGuard, defaults);
+	// The plugin needs a configuration when it is registered; apps of standalone routes only go without it.
+	const plugin = Object.keys(defaults).length > 0;
+	if (plugin) await app.register(bearerGuard, defaults);
 	for (const route of routes) {
 		const hook = (options: AuthOptions | undefined) =>
-			create(route, () => (route.standalone ? fastifyRequireAuth(options) : app.requireAuth(options)));
+			create(route, () =>
+				route.standalone || !plugin ? fastifyRequireAuth(options) : app.requireAuth(options),
+			);
 		const onRequest: onRequestHookHandler[] = [];
 		const forged = route.forgedAuth;
 		if (forged) {
