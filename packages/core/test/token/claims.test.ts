@@ -359,3 +359,51 @@ describe("claims through a real issuer and createVerifier", () => {
 		});
 	});
 });
+
+describe("audienceClaim", () => {
+	const cognito = () => options({ audience: "client-1", audienceClaim: "client_id" });
+	const { aud: _aud, ...withoutAud } = base;
+
+	it("checks the named claim against audience, instead of aud", () => {
+		expect(checkStaticClaims({ ...withoutAud, client_id: "client-1" }, cognito())).toBeUndefined();
+		// client_id is a registered string claim (RFC 9068): an array is refused, whatever audienceClaim says.
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, client_id: ["client-1"] }, cognito())),
+			"claim_invalid",
+		);
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, client_id: "client-2" }, cognito())),
+			"audience_mismatch",
+		);
+		// aud alone no longer counts.
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, client_id: undefined, aud: "client-1" }, cognito())),
+			"audience_mismatch",
+		);
+	});
+
+	it("reads the claim as the token's own member, and refuses one of the wrong type", () => {
+		const proto = options({ audience: "client-1", audienceClaim: "constructor" });
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud }, proto)),
+			"audience_mismatch",
+		);
+		const custom = options({ audience: "client-1", audienceClaim: "azp" });
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, azp: { id: "client-1" } }, custom)),
+			"claim_invalid",
+		);
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, azp: [1] }, custom)),
+			"claim_invalid",
+		);
+		expect(checkStaticClaims({ ...withoutAud, azp: "client-1" }, custom)).toBeUndefined();
+	});
+
+	it("still refuses an aud of the wrong type", () => {
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...base, aud: { x: 1 }, client_id: "client-1" }, cognito())),
+			"claim_invalid",
+		);
+	});
+});
