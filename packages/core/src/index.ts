@@ -69,11 +69,5 @@ export type {
 	VerifierOptions,
 	VerifyContext,
 } from "./types.js";
-export {
-	createPermissionsCheck,
-	createReusingGuard,
-	createUnconfiguredGuard,
-	type Upstream,
-	type UpstreamCheck,
-} from "./upstream.js";
+export { createPermissionsCheck, type Upstream, type UpstreamCheck } from "./upstream.js";
 export { createVerifier, type VerifierInternals } from "./verifier.js";

@@ -70,3 +70,29 @@ export function readClaim(claims: Readonly<Record<string, unknown>>, claim: Clai
 	}
 	return value;
 }
+
+/**
+ * Compiles `permissionsClaim`: one claim, or a list of claims, each a name or a path (a list of
+ * strings is a list of names). Default `['permissions', 'scope', 'scp', 'roles']`.
+ */
+export function resolvePermissionsClaims(
+	value: ClaimName | readonly ClaimName[] | undefined,
+): readonly ClaimPath[] {
+	const list = value ?? ["permissions", "scope", "scp", "roles"];
+	const claims = typeof list === "string" ? [list] : list;
+	if (!Array.isArray(claims) || claims.length === 0) {
+		throw new TypeError(
+			"bearerguard: \"permissionsClaim\" must be a claim name, or a non-empty list of claim names or paths such as ['scope', 'realm_access.roles'].",
+		);
+	}
+	return Object.freeze(claims.map((claim: unknown) => toClaimPath(claim, "permissionsClaim")));
+}
+
+/** Checks `audienceClaim`: a claim name, `'aud'` by default. */
+export function resolveAudienceClaim(value: unknown): string {
+	if (value === undefined) return "aud";
+	if (typeof value !== "string" || value === "") {
+		throw new TypeError("bearerguard: \"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.");
+	}
+	return value;
+}

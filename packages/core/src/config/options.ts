@@ -1,5 +1,5 @@
 import type { Algorithm, IsRevokedFn, ValidateFn, VerifierOptions } from "../types.js";
-import { type ClaimPath, toClaimPath } from "./claim-path.js";
+import { type ClaimPath, resolveAudienceClaim, resolvePermissionsClaims, toClaimPath } from "./claim-path.js";
 import { toSeconds } from "./duration.js";
 import { checkOptionNames } from "./option-names.js";
 
@@ -167,26 +167,6 @@ function resolveTokenCache(value: VerifierOptions["tokenCache"]): ResolvedOption
 	if (!Number.isInteger(max) || max < 0) fail('"tokenCache.max" must be a whole number >= 0.');
 	if (max === 0) return undefined;
 	return { max, maxAge: toSeconds(cache.maxAge ?? 600, "tokenCache.maxAge") };
-}
-
-/** Each permission claim: a name or a path; a list of strings is a list of names. */
-function resolvePermissionsClaims(value: VerifierOptions["permissionsClaim"]): readonly ClaimPath[] {
-	const list = value ?? ["permissions", "scope", "scp", "roles"];
-	const claims = typeof list === "string" ? [list] : list;
-	if (!Array.isArray(claims) || claims.length === 0) {
-		fail(
-			"\"permissionsClaim\" must be a claim name, or a non-empty list of claim names or paths such as ['scope', 'realm_access.roles'].",
-		);
-	}
-	return Object.freeze(claims.map((claim: unknown) => toClaimPath(claim, "permissionsClaim")));
-}
-
-function resolveAudienceClaim(value: unknown): string {
-	if (value === undefined) return "aud";
-	if (typeof value !== "string" || value === "") {
-		fail("\"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.");
-	}
-	return value;
 }
 
 /**
