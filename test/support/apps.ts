@@ -6,7 +6,7 @@ import bearerGuard, { requireAuth as fastifyRequireAuth } from "@bearerguard/fas
 import * as bgKoa from "@bearerguard/koa";
 import express from "express";
 import express4 from "express4";
-import Fastify from "fastify";
+import Fastify, { type onRequestHookHandler } from "fastify";
 import Koa, { type Middleware } from "koa";
 import { withEnv } from "./env.js";
 
@@ -24,14 +24,28 @@ export interface RouteSpec {
 	readonly standalone?: boolean;
 	/** `BEARERGUARD_*` variables set while the route's `requireAuth` is created (and only then). */
 	readonly env?: Readonly<Record<string, string>>;
-	/** `requirePermissions(...)` after `requireAuth` (Fastify has none: they join the guard's `permissions`). */
+	/** `requirePermissions(...)` after `requireAuth` (Fastify: `app.requirePermissions(...)`). */
 	readonly requirePermissions?: readonly string[];
+	/**
+	 * A `requireAuth` that runs before the route's own (Express, Koa: middleware before it; Fastify: an
+	 * earlier `onRequest` hook, `app.requireAuth(upstream)`), merged over the app's defaults unless `standalone`.
+	 */
+	readonly upstream?: AuthOptions;
+	/** The route has no `requireAuth` of its own: only its `upstream` and `requirePermissions`, if any. */
+	readonly noGuard?: boolean;
+	/**
+	 * The app's own middleware sets `auth` (`req.auth`, `ctx.state.auth`, `request.auth`) to this
+	 * look-alike before any guard runs, as another library might.
+	 */
+	readonly forgedAuth?: Readonly<Record<string, unknown>>;
 }
 
 /** A running app: its adapter, base URL and how to stop it. */
 export interface TestApp {
 	readonly name: AdapterName;
 	readonly url: string;
+	/** Every error that reached the framework's own error handling, in order. */
+	readonly errors: unknown[];
 	close(): Promise<void>;
 }
 
@@ -51,6 +65,11 @@ export function describeAuth(auth: AuthResult | null | undefined) {
 
 function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions {
 	return route.standalone ? (route.auth ?? {}) : { ...defaults, ...route.auth };
+}
+
+function upstreamOptionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions | undefined {
+	if (route.upstream === undefined) return undefined;
+	return route.standalone ? route.upstream : { ...defaults, ...route.upstream };
 }
 
 function create<T>(route: RouteSpec, build: () => T): T {
@@ -85,16 +104,34 @@ async function startExpress(
 	// This workspace types "express" as v5; an Express 4 user's @types/express@4 types the middleware as v4.
 	const app = name === "express5" ? express() : (express4() as unknown as express.Express);
 	const router: ExpressRouter = app;
+	const errors: unknown[] = [];
 	for (const route of routes) {
-		const handlers = [create(route, () => bgExpress.requireAuth(optionsOf(route, defaults)))];
+		const handlers: express.RequestHandler[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			handlers.push((req, _res, next) => {
+				(req as { auth?: unknown }).auth = forged;
+				next();
+			});
+		}
+		const upstream = upstreamOptionsOf(route, defaults);
+		if (upstream) handlers.push(create(route, () => bgExpress.requireAuth(upstream)));
+		if (!route.noGuard) handlers.push(create(route, () => bgExpress.requireAuth(optionsOf(route, defaults))));
 		if (route.requirePermissions) handlers.push(bgExpress.requirePermissions(...route.requirePermissions));
 		handlers.push((req, res) => {
 			res.json(describeAuth(req.auth));
 		});
 		router[route.method.toLowerCase() as "get" | "post" | "delete"](route.path, ...handlers);
 	}
+	// Errors handed to Express are recorded, then answered by Express's own final handler, as in
+	// production (a generic page, never the error's message or stack).
+	app.set("env", "production");
+	app.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+		errors.push(error);
+		next(error);
+	});
 	const server = http.createServer(app);
-	return { name, url: await listen(server), close: closer(server) };
+	return { name, url: await listen(server), errors, close: closer(server) };
 }
 
 /** Runs middleware in order, as koa-compose does (Koa has no router of its own). */
@@ -111,9 +148,22 @@ function chain(middleware: readonly Middleware[]): Middleware {
 
 async function startKoa(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
 	const app = new Koa();
+	const errors: unknown[] = [];
+	// A listener takes the place of Koa's own logging; Koa still answers (ctx.onerror).
+	app.on("error", (error: unknown) => errors.push(error));
 	const table = new Map<string, Middleware>();
 	for (const route of routes) {
-		const middleware: Middleware[] = [create(route, () => bgKoa.requireAuth(optionsOf(route, defaults)))];
+		const middleware: Middleware[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			middleware.push((ctx, next) => {
+				(ctx.state as { auth?: unknown }).auth = forged;
+				return next();
+			});
+		}
+		const upstream = upstreamOptionsOf(route, defaults);
+		if (upstream) middleware.push(create(route, () => bgKoa.requireAuth(upstream)));
+		if (!route.noGuard) middleware.push(create(route, () => bgKoa.requireAuth(optionsOf(route, defaults))));
 		if (route.requirePermissions) middleware.push(bgKoa.requirePermissions(...route.requirePermissions));
 		middleware.push((ctx) => {
 			ctx.body = describeAuth(ctx.state.auth);
@@ -122,19 +172,35 @@ async function startKoa(defaults: AuthOptions, routes: readonly RouteSpec[]): Pr
 	}
 	app.use((ctx, next) => table.get(`${ctx.method} ${ctx.path}`)?.(ctx, next) ?? next());
 	const server = http.createServer(app.callback());
-	return { name: "koa", url: await listen(server), close: closer(server) };
+	return { name: "koa", url: await listen(server), errors, close: closer(server) };
 }
 
 async function startFastify(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
 	const app = Fastify();
-	await app.register(bearerGuard, defaults);
+	const errors: unknown[] = [];
+	app.addHook("onError", (_request, _reply, error, done) => {
+		errors.push(error);
+		done();
+	});
+	// The plugin needs a configuration when it is registered; apps of standalone routes only go without it.
+	const plugin = Object.keys(defaults).length > 0;
+	if (plugin) await app.register(bearerGuard, defaults);
 	for (const route of routes) {
-		const auth = route.requirePermissions
-			? { ...route.auth, permissions: [...(route.auth?.permissions ?? []), ...route.requirePermissions] }
-			: route.auth;
-		const onRequest = create(route, () =>
-			route.standalone ? fastifyRequireAuth(auth) : app.requireAuth(auth),
-		);
+		const hook = (options: AuthOptions | undefined) =>
+			create(route, () =>
+				route.standalone || !plugin ? fastifyRequireAuth(options) : app.requireAuth(options),
+			);
+		const onRequest: onRequestHookHandler[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			onRequest.push((request, _reply, done) => {
+				(request as { auth: unknown }).auth = forged;
+				done();
+			});
+		}
+		if (route.upstream) onRequest.push(hook(route.upstream));
+		if (!route.noGuard) onRequest.push(hook(route.auth));
+		if (route.requirePermissions) onRequest.push(app.requirePermissions(...route.requirePermissions));
 		app.route({
 			method: route.method,
 			url: route.path,
@@ -143,7 +209,25 @@ async function startFastify(defaults: AuthOptions, routes: readonly RouteSpec[])
 		});
 	}
 	const url = await app.listen({ port: 0, host: "127.0.0.1" });
-	return { name: "fastify", url, close: () => app.close() };
+	return { name: "fastify", url, errors, close: () => app.close() };
+}
+
+/**
+ * Starts one adapter's app from a route list (see {@link startApps}).
+ *
+ * @example
+ * ```ts
+ * const app = await startApp('koa', { issuer, audience }, [{ method: 'GET', path: '/v1/products' }])
+ * ```
+ */
+export function startApp(
+	name: AdapterName,
+	defaults: AuthOptions,
+	routes: readonly RouteSpec[],
+): Promise<TestApp> {
+	if (name === "koa") return startKoa(defaults, routes);
+	if (name === "fastify") return startFastify(defaults, routes);
+	return startExpress(name, defaults, routes);
 }
 
 /**

@@ -11,7 +11,8 @@ export interface PermissionRequirement {
 
 /**
  * Throws the 403 `insufficient_scope` unless `auth` holds every one of `permissions` and, when given,
- * at least one of `anyPermission`. The challenge's `scope` names what the route requires.
+ * at least one of `anyPermission`. The challenge's `scope` names what the route requires. An empty list
+ * is a `TypeError`: it would require nothing.
  *
  * @example
  * ```ts
@@ -19,17 +20,31 @@ export interface PermissionRequirement {
  * ```
  */
 export function authorize(auth: AuthResult, requirement: PermissionRequirement): void {
+	if (requirement.permissions?.length === 0) throw emptyList("permissions");
+	if (requirement.anyPermission?.length === 0) throw emptyList("anyPermission");
+	checkRequirement(auth, requirement);
+}
+
+/** {@link authorize} for a requirement whose lists were checked when its guard was compiled. */
+export function checkRequirement(auth: AuthResult, requirement: PermissionRequirement): void {
 	const { permissions, anyPermission } = requirement;
 	if (permissions !== undefined) {
 		for (const permission of permissions) {
 			if (!auth.permissions.has(permission)) throw new InsufficientScopeError(permissions);
 		}
 	}
-	if (anyPermission !== undefined && anyPermission.length > 0) {
+	if (anyPermission !== undefined) {
 		if (!anyPermission.some((permission) => auth.permissions.has(permission))) {
 			throw new InsufficientScopeError(anyPermission);
 		}
 	}
+}
+
+/** An empty list would require nothing: a `TypeError` (a list split from an unset variable, say). */
+function emptyList(name: string): TypeError {
+	return new TypeError(
+		`bearerguard: "${name}" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "${name}" out.`,
+	);
 }
 
 /** RFC 6750 §3 scope-token characters, so a permission can be named in the challenge. */
@@ -43,5 +58,6 @@ export function checkPermissionList(value: unknown, name: string): readonly stri
 			`bearerguard: "${name}" must be an array of permission names without spaces, quotes or backslashes, such as ['read', 'write'].`,
 		);
 	}
+	if (value.length === 0) throw emptyList(name);
 	return Object.freeze([...value]);
 }

@@ -2,7 +2,8 @@
  * A guard, compiled once per `requireAuth`: per request, find the credential, verify it, check the
  * route's permissions. Synchronous when the verifier can answer at once (a cached token).
  */
-import { authorize, checkPermissionList } from "./authorize.js";
+import { checkPermissionList, checkRequirement } from "./authorize.js";
+import { checkOptionNames } from "./config/option-names.js";
 import { BearerError, invalidToken } from "./http/errors.js";
 import { plainReader, type RequestReader } from "./http/request.js";
 import { readCredential } from "./schemes/credentials.js";
@@ -20,18 +21,26 @@ export interface GuardCheck {
 	<R>(request: R, reader: RequestReader<R>): AuthResult | undefined | Promise<AuthResult | undefined>;
 }
 
+/** Checks the `optional` guard option: `true` or `false` (default). */
+export function checkOptional(value: unknown): boolean {
+	if (value === undefined) return false;
+	if (typeof value !== "boolean") throw new TypeError('bearerguard: "optional" must be true or false.');
+	return value;
+}
+
 /** Compiles guard options (a bad one is a `TypeError` now) into the per-request check. */
 export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOptions = {}): GuardCheck {
+	checkOptionNames(guardOptions, "guard");
 	const permissions = checkPermissionList(guardOptions.permissions, "permissions");
 	const anyPermission = checkPermissionList(guardOptions.anyPermission, "anyPermission");
-	const optional = guardOptions.optional ?? false;
-	if (typeof optional !== "boolean") throw new TypeError('bearerguard: "optional" must be true or false.');
-	const requirement = { permissions, anyPermission };
 	const checksPermissions = permissions !== undefined || anyPermission !== undefined;
+	// Only a verified credential can meet a guard that requires permissions: `optional` never opens it.
+	const optional = checkOptional(guardOptions.optional) && !checksPermissions;
+	const requirement = { permissions, anyPermission };
 	const { options, fail } = verifier;
 	const organizationHeader = options.organization?.header;
 	const allowed = (auth: AuthResult) => {
-		if (checksPermissions) authorize(auth, requirement);
+		if (checksPermissions) checkRequirement(auth, requirement);
 		return auth;
 	};
 

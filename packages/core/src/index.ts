@@ -4,7 +4,13 @@
  *
  * @packageDocumentation
  */
-export { type Authenticator, createAuthenticator, sharedVerifier, splitOptions } from "./authenticator.js";
+export {
+	type Authenticator,
+	type AuthenticatorSettings,
+	createAuthenticator,
+	sharedVerifier,
+	splitOptions,
+} from "./authenticator.js";
 export { authorize, type PermissionRequirement } from "./authorize.js";
 export { toSeconds } from "./config/duration.js";
 export { ENVIRONMENT_VARIABLES, optionsFromEnvironment } from "./config/environment.js";
@@ -39,11 +45,13 @@ export {
 	type UnavailableReason,
 } from "./http/errors.js";
 export { headerValues, plainReader, type RequestReader } from "./http/request.js";
+export { GuardSetupError } from "./http/setup-error.js";
 export { type ExtractOptions, extractBearerToken } from "./schemes/bearer.js";
 export type {
 	Algorithm,
 	AuthOptions,
 	AuthResult,
+	ClaimName,
 	Claims,
 	CustomClaims,
 	Duration,
@@ -61,4 +69,5 @@ export type {
 	VerifierOptions,
 	VerifyContext,
 } from "./types.js";
+export { createPermissionsCheck, type Upstream, type UpstreamCheck } from "./upstream.js";
 export { createVerifier, type VerifierInternals } from "./verifier.js";

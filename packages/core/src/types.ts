@@ -118,10 +118,23 @@ export interface RequestLike {
 	readonly body?: unknown;
 }
 
+/**
+ * A claim, as an option names it: a claim name (`'permissions'`; when the token has no such claim and
+ * the name has dots, it is read as a path into nested objects: `'realm_access.roles'`), or an array,
+ * which is always a path (`['resource_access', 'my.api', 'roles']`, for keys with dots of their own).
+ * Claims are read only as the token's own members.
+ *
+ * @example
+ * ```ts
+ * const roles: ClaimName = ['resource_access', 'my-api', 'roles']
+ * ```
+ */
+export type ClaimName = string | readonly string[];
+
 /** Organization checks: the claim that holds it, whether it is required, its shape, and the request header that must match it. */
 export interface OrganizationOptions {
-	/** The claim that holds the organization ID. Default `'org_id'`. */
-	claim?: string;
+	/** The claim that holds the organization ID, or a path to it (see {@link ClaimName}). Default `'org_id'`. */
+	claim?: ClaimName;
 	/** Refuse tokens without it (400). Default `true`. */
 	required?: boolean;
 	/** The shape the ID must have. Default `/^org_[A-Za-z0-9_-]+$/`. */
@@ -181,8 +194,12 @@ export interface VerifierOptions {
 	typ?: string;
 	/** Organization checks; `true` means the defaults. Default: off. */
 	organization?: OrganizationOptions | boolean;
-	/** Claims merged into `auth.permissions`. Default `['permissions', 'scope', 'scp', 'roles']`. */
-	permissionsClaim?: string | readonly string[];
+	/**
+	 * Claims merged into `auth.permissions`, each a name or a path (see {@link ClaimName}): one, or a
+	 * list (a list of strings is a list of names; wrap a path: `[['resource_access', 'api', 'roles']]`).
+	 * Default `['permissions', 'scope', 'scp', 'roles']`.
+	 */
+	permissionsClaim?: ClaimName | readonly ClaimName[];
 	/** Revocation check, run on every request. */
 	isRevoked?: IsRevokedFn;
 	/** Custom claim check, run on every request. */
@@ -199,6 +216,18 @@ export interface VerifierOptions {
 	allowBodyToken?: boolean;
 	/** Verified-token cache; `false` turns it off. Default `{ max: 10000, maxAge: 600 }`. */
 	tokenCache?: TokenCacheOptions | false;
+	/**
+	 * The claim checked against `audience`, for providers whose access tokens carry no `aud` (Amazon
+	 * Cognito: `'client_id'`). It must be a string or an array of strings, and hold one of `audience`.
+	 * Default `'aud'`.
+	 */
+	audienceClaim?: string;
+	/**
+	 * The `fetch` every discovery and JWKS request goes through: one that routes through an egress
+	 * proxy or trusts a private CA (an undici `dispatcher`). Redirects are still refused and the
+	 * timeout and 1 MiB cap still apply. Default: the global `fetch`.
+	 */
+	fetch?: typeof fetch;
 }
 
 /** What a route requires of a verified token. */

@@ -29,9 +29,13 @@ describe("authorize: permissions (all of)", () => {
 		expect(authorize(auth("read", "write", "delete"), { permissions: ["read", "write"] })).toBeUndefined();
 	});
 
-	it("passes an empty list and an empty requirement", () => {
-		expect(authorize(auth(), { permissions: [] })).toBeUndefined();
+	it("passes an empty requirement, and refuses an empty list with a TypeError (it would require nothing)", () => {
 		expect(authorize(auth(), {})).toBeUndefined();
+		expect(thrownBy(() => authorize(auth("read"), { permissions: [] }))).toEqual(
+			new TypeError(
+				'bearerguard: "permissions" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "permissions" out.',
+			),
+		);
 	});
 
 	it("refuses when one is missing, naming every required permission in the scope", () => {
@@ -67,8 +71,12 @@ describe("authorize: anyPermission (any of)", () => {
 		]);
 	});
 
-	it("treats an empty anyPermission as no requirement", () => {
-		expect(authorize(auth(), { anyPermission: [] })).toBeUndefined();
+	it("refuses an empty anyPermission with a TypeError: it would accept every token", () => {
+		expect(thrownBy(() => authorize(auth("read"), { anyPermission: [] }))).toEqual(
+			new TypeError(
+				'bearerguard: "anyPermission" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "anyPermission" out.',
+			),
+		);
 	});
 });
 
@@ -152,6 +160,21 @@ describe("checkPermissionList (guard options)", () => {
 		const error = thrownBy(() => checkPermissionList(value, "anyPermission"));
 		expect(error).toBeInstanceOf(TypeError);
 		expect((error as TypeError).message).toBe(message("anyPermission"));
+	});
+
+	it.each([["permissions"], ["anyPermission"]])("refuses an empty %s list when the guard is made", (name) => {
+		const verifier = createVerifier({ issuer: "iss", audience: "aud", secret: "x".repeat(32) });
+		expect(thrownBy(() => checkPermissionList([], name))).toEqual(
+			new TypeError(
+				`bearerguard: "${name}" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "${name}" out.`,
+			),
+		);
+		expect(thrownBy(() => verifier.guard({ [name]: [] }))).toEqual(
+			thrownBy(() => checkPermissionList([], name)),
+		);
+		expect(
+			thrownBy(() => verifier.guard({ [name]: "".split(",").filter(Boolean), optional: true })),
+		).toBeInstanceOf(TypeError);
 	});
 
 	it("is what verifier.guard() uses: bad guard options throw when the guard is compiled", () => {

@@ -399,10 +399,23 @@ describe("guard()", () => {
 	});
 
 	it("lets an optional guard through without credentials only", async () => {
-		const guard = verifier().guard({ optional: true, permissions: ["read"] });
+		const guard = verifier().guard({ optional: true });
 		expect(await guard({ headers: {} })).toBeUndefined();
-		expectRefusal(await rejectionOf(guard(await bearer({ scope: "write" }))), "insufficient_scope");
+		expect(await guard({ headers: { authorization: "Basic dXNlcjpwYXNz" } })).toBeUndefined();
 		expectRefusal(await rejectionOf(guard(await bearer({ aud: "x" }))), "audience_mismatch");
+	});
+
+	it("never lets optional open a guard that requires permissions: no credentials is the bare 401", async () => {
+		for (const options of [
+			{ optional: true, permissions: ["read"] },
+			{ optional: true, anyPermission: ["read", "admin"] },
+		]) {
+			const guard = verifier().guard(options);
+			const error = expectRefusal(await rejectionOf(guard({ headers: {} })), "token_missing");
+			expect(error.headers["www-authenticate"]).toBe('Bearer realm="api"');
+			expectRefusal(await rejectionOf(guard(await bearer({ scope: "write" }))), "insufficient_scope");
+			expect((await guard(await bearer({ scope: "read" })))?.permissions.has("read")).toBe(true);
+		}
 	});
 
 	it("answers the bare 401 without credentials", async () => {

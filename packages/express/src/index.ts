@@ -34,6 +34,7 @@ export {
 	type ErrorHandling,
 	type ErrorHook,
 	type ErrorResponse,
+	GuardSetupError,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

@@ -1,5 +1,7 @@
 import {
 	type AdapterOptions,
+	type AdapterSettings,
+	type Authenticator,
 	type AuthOptions,
 	type AuthResult,
 	createAuthenticator,
@@ -7,7 +9,7 @@ import {
 } from "@bearerguard/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { expressReader } from "./lib/reader.js";
-import { createResponder, setResponder } from "./lib/respond.js";
+import { createResponder, getResponder, type Responder, setResponder } from "./lib/respond.js";
 
 /**
  * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
@@ -26,7 +28,8 @@ export interface ExpressAuthOptions extends AuthOptions, AdapterOptions<Request>
  * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
  * `requireAuth()` runs (a `TypeError` says what to fix). Calls with the same verifier options share
  * one verifier and JWKS cache. A failure is answered with the contract's status, headers and JSON
- * body, or handed to `next(err)` with `errorHandling: 'framework'`.
+ * body, or handed to `next(err)` with `errorHandling: 'framework'`. Given only guard options
+ * (`requireAuth({ permissions: ['write'] })`), it reuses the `req.auth` of a `requireAuth` before it.
  *
  * @example
  * ```ts
@@ -41,6 +44,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
+	if (authenticator.reusesUpstream) return reusing(authenticator, settings, respond);
 	const accept = (req: Request, res: Response, next: NextFunction, auth: AuthResult | undefined) => {
 		req.auth = auth;
 		setResponder(res, respond);
@@ -66,6 +70,59 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 			);
 		} else {
 			accept(req, res, next, result);
+		}
+	};
+}
+
+/**
+ * A `requireAuth` given only guard options. After a `requireAuth` (its responder is on the request),
+ * it checks that one's `req.auth` (no second verification) and answers failures as that one was
+ * configured, unless it has `onError` or `errorHandling` of its own; else it verifies as configured
+ * by the environment (or fails as a programming error when nothing is).
+ */
+function reusing(
+	authenticator: Authenticator,
+	settings: AdapterSettings<Request>,
+	own: Responder,
+): RequestHandler {
+	const { authenticate, reuse, successHeaders } = authenticator;
+	const answersOwn = settings.onError !== undefined || settings.framework;
+	const accept = (
+		req: Request,
+		res: Response,
+		next: NextFunction,
+		auth: AuthResult | undefined,
+		upstream: Responder | undefined,
+	) => {
+		req.auth = auth;
+		if (upstream === undefined) setResponder(res, own);
+		if (successHeaders !== undefined && auth !== undefined) {
+			const headers = successHeaders(auth);
+			if (headers !== undefined) res.set(headers);
+		}
+		next();
+	};
+	return function requireAuth(req, res, next) {
+		// The responder marks a request that a requireAuth let through (res.locals: cheap to read).
+		const upstream = getResponder(res);
+		const respond = upstream === undefined || answersOwn ? own : upstream;
+		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
+		try {
+			result =
+				upstream === undefined
+					? authenticate(req, expressReader)
+					: reuse(req, expressReader, req.auth ?? null);
+		} catch (error) {
+			respond(error, req, res, next);
+			return;
+		}
+		if (result instanceof Promise) {
+			result.then(
+				(auth) => accept(req, res, next, auth, upstream),
+				(error: unknown) => respond(error, req, res, next),
+			);
+		} else {
+			accept(req, res, next, result, upstream);
 		}
 	};
 }

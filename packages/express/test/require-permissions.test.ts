@@ -1,4 +1,4 @@
-import { BearerError } from "@bearerguard/core";
+import { BearerError, GuardSetupError } from "@bearerguard/core";
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import express from "express";
 import request from "supertest";
@@ -49,11 +49,46 @@ describe("requirePermissions", () => {
 		);
 	});
 
-	it("answers the bare 401 when no requireAuth ran before it", async () => {
-		const res = await request(appWith(undefined, "delete")).delete("/v1/products/p_1");
-		expect(res.status).toBe(401);
-		expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
-		expect(res.text).toBe('{"error":"invalid_token","message":"Missing bearer token"}');
+	it("is a programming error when no requireAuth ran before it: next(err) gets the GuardSetupError, the client a generic 500", async () => {
+		const caught: unknown[] = [];
+		const app = appWith(undefined, "delete");
+		app.set("env", "production");
+		app.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+			caught.push(error);
+			next(error);
+		});
+		// A valid token: the answer must never be a 401 "Missing bearer token".
+		const res = await request(app)
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["delete"]));
+		expect(res.status).toBe(500);
+		expect(res.headers["www-authenticate"]).toBeUndefined();
+		expect(res.text).toContain("Internal Server Error");
+		expect(res.text).not.toContain("requirePermissions");
+		expect(caught).toHaveLength(1);
+		expect(caught[0]).toBeInstanceOf(GuardSetupError);
+		expect((caught[0] as Error).message).toBe(
+			"bearerguard: requirePermissions('delete') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
+		);
+	});
+
+	it("does not take a req.auth that bearerguard did not make for a verified one", async () => {
+		const caught: unknown[] = [];
+		const app = express();
+		app.use((req, _res, next) => {
+			(req as { auth?: unknown }).auth = { permissions: new Set(["delete"]), subject: "forged" };
+			next();
+		});
+		app.delete("/v1/products/:id", requirePermissions("delete"), (_req, res) => {
+			res.json({ reached: true });
+		});
+		app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+			caught.push(error);
+			res.status(500).end();
+		});
+		const res = await request(app).delete("/v1/products/p_1");
+		expect(res.status).toBe(500);
+		expect(caught[0]).toBeInstanceOf(GuardSetupError);
 	});
 
 	it("answers the bare 401 after an optional requireAuth without credentials", async () => {

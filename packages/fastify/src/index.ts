@@ -7,6 +7,7 @@
  * import bearerGuard from '@bearerguard/fastify'
  *
  * await app.register(bearerGuard, { issuer, audience })
+ * app.addHook('onRequest', app.requireAuth())
  * app.post('/v1/products', { onRequest: app.requireAuth({ permissions: ['write'] }) }, create)
  * ```
  *
@@ -32,6 +33,18 @@ declare module "fastify" {
 		 * ```
 		 */
 		requireAuth(options?: FastifyAuthOptions): onRequestHookHandler;
+		/**
+		 * An `onRequest` hook that requires every one of `permissions` in the `request.auth` of a hook
+		 * before it (403 `insufficient_scope` otherwise), without verifying again. With no hook before
+		 * it, requests fail as a programming error (a `GuardSetupError` for Fastify's error handler).
+		 *
+		 * @example
+		 * ```ts
+		 * app.addHook('onRequest', app.requireAuth())
+		 * app.delete('/v1/products/:id', { onRequest: app.requirePermissions('delete') }, remove)
+		 * ```
+		 */
+		requirePermissions(...permissions: string[]): onRequestHookHandler;
 	}
 }
 
@@ -43,6 +56,7 @@ export {
 	type ErrorHandling,
 	type ErrorHook,
 	type ErrorResponse,
+	GuardSetupError,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

@@ -8,6 +8,7 @@ import {
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import { fastifyReader } from "./lib/reader.js";
 import { createResponder } from "./lib/respond.js";
+import { markPassedWithout, upstreamOf } from "./lib/upstream.js";
 
 /**
  * Options of {@link requireAuth} and of the plugin: the core's verifier and guard options (`issuer`,
@@ -27,7 +28,8 @@ export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyR
  * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
  * `requireAuth()` runs (a `TypeError` says what to fix). Calls with the same verifier options share
  * one verifier and JWKS cache. A failure is answered with the contract's status, headers and JSON
- * body, or handed to Fastify's error handler with `errorHandling: 'framework'`.
+ * body, or handed to Fastify's error handler with `errorHandling: 'framework'`. Given only guard
+ * options (`requireAuth({ permissions: ['write'] })`), it reuses the `request.auth` of a hook before it.
  * `onRequest` runs before the body is parsed: for `allowBodyToken`, parse form bodies and use the
  * hook as `preHandler`.
  *
@@ -39,9 +41,20 @@ export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyR
  * ```
  */
 export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler {
+	return createHook(options, undefined);
+}
+
+/**
+ * The hook of `requireAuth` and of the plugin's `app.requireAuth`; `reuseUpstream` says whether it
+ * reuses the `request.auth` of a hook before it (default: when `options` hold only guard options).
+ */
+export function createHook(
+	options: FastifyAuthOptions | undefined,
+	reuseUpstream: boolean | undefined,
+): onRequestHookHandler {
 	const settings = splitAdapterOptions(options);
-	const authenticator = createAuthenticator(settings.authOptions);
-	const { authenticate, successHeaders } = authenticator;
+	const authenticator = createAuthenticator(settings.authOptions, process.env, { reuseUpstream });
+	const { authenticate, reuse, successHeaders, reusesUpstream } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
 	const accept = (
 		request: FastifyRequest,
@@ -49,13 +62,44 @@ export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler 
 		done: HookHandlerDoneFunction,
 		auth: AuthResult | undefined,
 	) => {
-		request.auth = auth ?? null;
+		if (auth === undefined) {
+			request.auth = null;
+			markPassedWithout(request);
+		} else {
+			request.auth = auth;
+		}
 		if (successHeaders !== undefined && auth !== undefined) {
 			const headers = successHeaders(auth);
 			if (headers !== undefined) reply.headers(headers);
 		}
 		done();
 	};
+	if (reusesUpstream) {
+		const configured = authenticator.verifier !== undefined;
+		return function requireAuth(request, reply, done) {
+			const upstream = request.auth;
+			let result: AuthResult | undefined | Promise<AuthResult | undefined>;
+			try {
+				// Without an earlier hook's auth, a configured hook verifies: no credentials is then its
+				// own answer (the bare 401, or null when optional), as after an optional hook.
+				result =
+					upstream != null || !configured
+						? reuse(request, fastifyReader, upstream ?? upstreamOf(request))
+						: authenticate(request, fastifyReader);
+			} catch (error) {
+				respond(error, request, reply, done);
+				return;
+			}
+			if (result instanceof Promise) {
+				result.then(
+					(auth) => accept(request, reply, done, auth),
+					(error: unknown) => respond(error, request, reply, done),
+				);
+			} else {
+				accept(request, reply, done, result);
+			}
+		};
+	}
 	return function requireAuth(request, reply, done) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {

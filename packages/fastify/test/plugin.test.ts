@@ -132,11 +132,31 @@ describe("the plugin", () => {
 		).rejects.toThrow(TypeError);
 	});
 
-	it("refuses a bad configuration when app.requireAuth() runs", async () => {
+	it("refuses a configuration without an issuer at registration, not at the first app.requireAuth()", async () => {
 		const app = Fastify();
 		apps.push(app);
-		await app.register(bearerGuard, { audience: "https://api.example.test" });
-		expect(() => app.requireAuth()).toThrow(TypeError);
+		const saved = process.env.BEARERGUARD_ISSUER;
+		delete process.env.BEARERGUARD_ISSUER;
+		try {
+			await expect(app.register(bearerGuard, { audience: "https://api.example.test" })).rejects.toEqual(
+				new TypeError(
+					'bearerguard: "issuer" is required: pass { issuer } or set BEARERGUARD_ISSUER (e.g. "https://auth.example.com/").',
+				),
+			);
+		} finally {
+			if (saved !== undefined) process.env.BEARERGUARD_ISSUER = saved;
+		}
+	});
+
+	it("refuses a bad configuration of a route when app.requireAuth() runs", async () => {
+		const app = Fastify();
+		apps.push(app);
+		await app.register(bearerGuard, options);
+		expect(() => app.requireAuth({ clockTolerance: "soon" })).toThrow(
+			new TypeError(
+				"bearerguard: \"clockTolerance\" must be a number of seconds (>= 0) or a string such as '30s', '10m' or '24h'.",
+			),
+		);
 	});
 });
 

@@ -31,5 +31,13 @@ describe("Fastify request augmentation", () => {
 	it("returns onRequest hooks", () => {
 		expectTypeOf(requireAuth).returns.toEqualTypeOf<onRequestHookHandler>();
 		expectTypeOf(Fastify().requireAuth).parameter(0).toEqualTypeOf<FastifyAuthOptions | undefined>();
+		expectTypeOf(Fastify().requirePermissions).parameters.toEqualTypeOf<string[]>();
+		expectTypeOf(Fastify().requirePermissions).returns.toEqualTypeOf<onRequestHookHandler>();
+	});
+
+	it("takes the global hook as app.addHook('onRequest', app.requireAuth())", () => {
+		const app = Fastify();
+		app.addHook("onRequest", app.requireAuth());
+		app.delete("/p/:id", { onRequest: app.requirePermissions("delete") }, async () => ({}));
 	});
 });

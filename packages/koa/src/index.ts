@@ -32,6 +32,7 @@ export {
 	type ErrorHandling,
 	type ErrorHook,
 	type ErrorResponse,
+	GuardSetupError,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

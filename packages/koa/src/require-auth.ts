@@ -1,5 +1,7 @@
 import {
 	type AdapterOptions,
+	type AdapterSettings,
+	type Authenticator,
 	type AuthOptions,
 	type AuthResult,
 	createAuthenticator,
@@ -7,7 +9,7 @@ import {
 } from "@bearerguard/core";
 import type { Context, Middleware, Next } from "koa";
 import { koaReader } from "./lib/reader.js";
-import { createResponder, setResponder } from "./lib/respond.js";
+import { createResponder, getResponder, type Responder, setResponder } from "./lib/respond.js";
 
 /**
  * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
@@ -26,7 +28,8 @@ export interface KoaAuthOptions extends AuthOptions, AdapterOptions<Context> {}
  * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
  * `requireAuth()` runs (a `TypeError` says what to fix). Calls with the same verifier options share
  * one verifier and JWKS cache. A failure is answered with the contract's status, headers and JSON
- * body, or thrown to Koa's error handling with `errorHandling: 'framework'`.
+ * body, or thrown to Koa's error handling with `errorHandling: 'framework'`. Given only guard options
+ * (`requireAuth({ permissions: ['write'] })`), it reuses the `ctx.state.auth` of a `requireAuth` before it.
  *
  * @example
  * ```ts
@@ -39,6 +42,7 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
+	if (authenticator.reusesUpstream) return reusing(authenticator, settings, respond);
 	const accept = (ctx: Context, next: Next, auth: AuthResult | undefined) => {
 		ctx.state.auth = auth;
 		setResponder(ctx, respond);
@@ -64,5 +68,53 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 			);
 		}
 		return accept(ctx, next, result);
+	};
+}
+
+/**
+ * A `requireAuth` given only guard options. After a `requireAuth` (its responder is in `ctx.state`),
+ * it checks that one's `ctx.state.auth` (no second verification) and answers failures as that one was
+ * configured, unless it has `onError` or `errorHandling` of its own; else it verifies as configured
+ * by the environment (or fails as a programming error when nothing is).
+ */
+function reusing(
+	authenticator: Authenticator,
+	settings: AdapterSettings<Context>,
+	own: Responder,
+): Middleware {
+	const { authenticate, reuse, successHeaders } = authenticator;
+	const answersOwn = settings.onError !== undefined || settings.framework;
+	const accept = (
+		ctx: Context,
+		next: Next,
+		auth: AuthResult | undefined,
+		upstream: Responder | undefined,
+	) => {
+		ctx.state.auth = auth;
+		if (upstream === undefined) setResponder(ctx, own);
+		if (successHeaders !== undefined && auth !== undefined) {
+			const headers = successHeaders(auth);
+			if (headers !== undefined) ctx.set(headers);
+		}
+		return next();
+	};
+	return function requireAuth(ctx, next) {
+		// The responder marks a request that a requireAuth let through.
+		const upstream = getResponder(ctx);
+		const respond = upstream === undefined || answersOwn ? own : upstream;
+		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
+		try {
+			result =
+				upstream === undefined ? authenticate(ctx, koaReader) : reuse(ctx, koaReader, ctx.state.auth ?? null);
+		} catch (error) {
+			return new Promise<void>((resolve) => resolve(respond(error, ctx)));
+		}
+		if (result instanceof Promise) {
+			return result.then(
+				(auth) => accept(ctx, next, auth, upstream),
+				(error: unknown) => respond(error, ctx),
+			);
+		}
+		return accept(ctx, next, result, upstream);
 	};
 }

@@ -1,4 +1,4 @@
-import { BearerError } from "@bearerguard/core";
+import { BearerError, GuardSetupError } from "@bearerguard/core";
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import Koa, { type Middleware } from "koa";
 import request from "supertest";
@@ -51,8 +51,30 @@ describe("requirePermissions", () => {
 		);
 	});
 
-	it("answers the bare 401 when no requireAuth ran before it", async () => {
-		const res = await request(appWith(undefined, ["delete"])).delete("/v1/products/p_1");
+	it("is a programming error when no requireAuth ran before it: Koa gets the GuardSetupError, the client a generic 500", async () => {
+		const caught: unknown[] = [];
+		const app = new Koa();
+		app.on("error", (error: unknown) => caught.push(error));
+		app.use(requirePermissions("delete"));
+		app.use((ctx) => {
+			ctx.body = { reached: true };
+		});
+		// A valid token: the answer must never be a 401 "Missing bearer token".
+		const res = await request(app.callback())
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["delete"]));
+		expect(res.status).toBe(500);
+		expect(res.headers["www-authenticate"]).toBeUndefined();
+		expect(res.text).toBe("Internal Server Error");
+		expect(caught).toHaveLength(1);
+		expect(caught[0]).toBeInstanceOf(GuardSetupError);
+		expect((caught[0] as Error).message).toBe(
+			"bearerguard: requirePermissions('delete') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
+		);
+	});
+
+	it("answers the bare 401 after an optional requireAuth without credentials", async () => {
+		const res = await request(appWith({ ...options, optional: true }, ["delete"])).delete("/v1/products/p_1");
 		expect(res.status).toBe(401);
 		expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
 		expect(res.text).toBe('{"error":"invalid_token","message":"Missing bearer token"}');

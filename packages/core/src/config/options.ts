@@ -1,5 +1,7 @@
 import type { Algorithm, IsRevokedFn, ValidateFn, VerifierOptions } from "../types.js";
+import { type ClaimPath, resolveAudienceClaim, resolvePermissionsClaims, toClaimPath } from "./claim-path.js";
 import { toSeconds } from "./duration.js";
+import { checkOptionNames } from "./option-names.js";
 
 /** The asymmetric algorithms allowed by default. */
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = Object.freeze([
@@ -20,7 +22,7 @@ const ALL = new Set<string>([...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS]);
 
 /** Organization settings after defaults. */
 export interface ResolvedOrganization {
-	readonly claim: string;
+	readonly claim: ClaimPath;
 	readonly required: boolean;
 	readonly pattern: RegExp;
 	readonly header: string | undefined;
@@ -38,7 +40,7 @@ export interface ResolvedOptions {
 	readonly requireExpiry: boolean;
 	readonly typ: string | undefined;
 	readonly organization: ResolvedOrganization | undefined;
-	readonly permissionsClaims: readonly string[];
+	readonly permissionsClaims: readonly ClaimPath[];
 	readonly isRevoked: IsRevokedFn | undefined;
 	readonly validate: ValidateFn | undefined;
 	readonly jwks: {
@@ -52,6 +54,10 @@ export interface ResolvedOptions {
 	readonly allowQueryToken: boolean;
 	readonly allowBodyToken: boolean;
 	readonly tokenCache: { readonly max: number; readonly maxAge: number } | undefined;
+	/** The claim checked against `audiences` (`'aud'` unless configured). */
+	readonly audienceClaim: string;
+	/** The `fetch` of discovery and JWKS requests. */
+	readonly fetch: typeof fetch;
 }
 
 function fail(message: string): never {
@@ -124,8 +130,7 @@ function resolveOrganization(value: VerifierOptions["organization"]): ResolvedOr
 	if (value === undefined || value === false) return undefined;
 	const org = value === true ? {} : value;
 	if (typeof org !== "object" || org === null) fail('"organization" must be true or an object.');
-	const claim = org.claim ?? "org_id";
-	if (typeof claim !== "string" || claim === "") fail('"organization.claim" must be a non-empty string.');
+	const claim = toClaimPath(org.claim ?? "org_id", "organization.claim");
 	const pattern = org.pattern ?? /^org_[A-Za-z0-9_-]+$/;
 	if (!(pattern instanceof RegExp)) fail('"organization.pattern" must be a RegExp.');
 	if (pattern.global || pattern.sticky)
@@ -170,6 +175,7 @@ function resolveTokenCache(value: VerifierOptions["tokenCache"]): ResolvedOption
  */
 export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 	if (typeof options !== "object" || options === null) fail("options must be an object.");
+	checkOptionNames(options, "verifier");
 	if (options.issuer === undefined) {
 		fail(
 			'"issuer" is required: pass { issuer } or set BEARERGUARD_ISSUER (e.g. "https://auth.example.com/").',
@@ -186,11 +192,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 	if (secret && options.jwksUri !== undefined) fail('set either "secret" or "jwksUri", not both.');
 	const jwksUri = options.jwksUri === undefined ? undefined : httpUrl(options.jwksUri, "jwksUri");
 	if (!secret && !jwksUri) for (const issuer of issuers) httpUrl(issuer, "issuer");
-	const permissionsClaims = stringList(
-		options.permissionsClaim ?? ["permissions", "scope", "scp", "roles"],
-		"permissionsClaim",
-		"claim names such as 'permissions' or 'scope'",
-	);
+	const permissionsClaims = resolvePermissionsClaims(options.permissionsClaim);
 	const maxTokenLength = options.maxTokenLength ?? 8192;
 	if (!Number.isInteger(maxTokenLength) || maxTokenLength < 16) {
 		fail('"maxTokenLength" must be a whole number of characters (>= 16).');
@@ -230,6 +232,8 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 		allowQueryToken: bool(options.allowQueryToken, "allowQueryToken", false),
 		allowBodyToken: bool(options.allowBodyToken, "allowBodyToken", false),
 		tokenCache: resolveTokenCache(options.tokenCache),
+		audienceClaim: resolveAudienceClaim(options.audienceClaim),
+		fetch: fn<typeof fetch>(options.fetch, "fetch") ?? globalThis.fetch,
 	});
 }
 

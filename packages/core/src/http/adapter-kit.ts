@@ -3,6 +3,7 @@
  * answer to a failure. With {@link RequestReader} (./request.ts) and `createAuthenticator`, it is all an
  * adapter for another framework needs.
  */
+import { checkOptionNames } from "../config/option-names.js";
 import type { AuthOptions } from "../types.js";
 import type { ChallengeSettings } from "./challenge.js";
 import { type ErrorResponse, toErrorResponse } from "./error-response.js";
@@ -55,13 +56,17 @@ export interface AdapterSettings<R = unknown> {
 	readonly framework: boolean;
 }
 
-/** Splits and checks the adapter's options; a bad value is a `TypeError` now, never per request. */
+/**
+ * Splits and checks the adapter's options; a bad value or an unknown name is a `TypeError` now, never
+ * per request.
+ */
 export function splitAdapterOptions<R = unknown>(
 	options: (AuthOptions & AdapterOptions<R>) | undefined,
 ): AdapterSettings<R> {
 	if (options !== undefined && (typeof options !== "object" || options === null)) {
 		throw new TypeError("bearerguard: options must be an object, e.g. requireAuth({ issuer, audience }).");
 	}
+	if (options !== undefined) checkOptionNames(options, "adapter");
 	const { onError, errorHandling, ...authOptions } = options ?? {};
 	if (onError !== undefined && typeof onError !== "function") {
 		throw new TypeError("bearerguard: onError must be a function (error, response) => body, or left out.");

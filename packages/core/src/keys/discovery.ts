@@ -24,6 +24,7 @@ export class Discovery {
 	constructor(
 		readonly issuer: string,
 		private readonly timeout: number,
+		private readonly fetchImpl: typeof fetch = globalThis.fetch,
 	) {}
 
 	/** The issuer's JWKS URI, discovered once. Throws the 503 when it cannot be had. */
@@ -33,7 +34,7 @@ export class Discovery {
 		for (const url of metadataUrls(this.issuer)) {
 			let document: unknown;
 			try {
-				document = await fetchJson(url, this.timeout);
+				document = await fetchJson(url, this.timeout, this.fetchImpl);
 			} catch (error) {
 				errors.push(error);
 				continue;

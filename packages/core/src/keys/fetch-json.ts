@@ -11,13 +11,22 @@ export class FetchError extends Error {
 
 /**
  * GETs a JSON document with a deadline that covers the body too, no redirects, and a 1 MiB cap enforced
- * while streaming (a huge or endless body is cut off, never buffered whole).
+ * while streaming (a huge or endless body is cut off, never buffered whole). `fetchImpl` is the
+ * configured `fetch` (an egress proxy's, say); the global one by default.
  */
-export async function fetchJson(url: string, timeoutSeconds: number): Promise<unknown> {
+export async function fetchJson(
+	url: string,
+	timeoutSeconds: number,
+	fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<unknown> {
 	const signal = AbortSignal.timeout(Math.max(1, Math.round(timeoutSeconds * 1000)));
 	let response: Response;
 	try {
-		response = await fetch(url, { signal, redirect: "manual", headers: { accept: "application/json" } });
+		response = await fetchImpl(url, {
+			signal,
+			redirect: "manual",
+			headers: { accept: "application/json" },
+		});
 	} catch (cause) {
 		throw new FetchError(`GET ${url} failed`, { cause });
 	}

@@ -35,10 +35,40 @@ function fits(jwk: JWK, alg: Algorithm): boolean {
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
 
+/** The largest RSA modulus accepted: 8192 bits. A larger one costs every forged token more to refuse. */
+export const MAX_RSA_BITS = 8192;
+/** The largest RSA public exponent accepted: 2^32 (65537 is the norm; a huge one slows every verification). */
+const MAX_RSA_EXPONENT = 2 ** 32;
+
+/** A base64url integer's bytes, without the leading zeros; `undefined` when it is not base64url. */
+function unsignedBytes(value: unknown): Buffer | undefined {
+	if (typeof value !== "string" || !/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
+	const bytes = Buffer.from(value, "base64url");
+	let start = 0;
+	while (start < bytes.length && bytes[start] === 0) start++;
+	return bytes.subarray(start);
+}
+
+/**
+ * Whether an RSA key's size and exponent are ones an issuer uses: a modulus of at most 8192 bits and
+ * a small odd exponent (3 to 2^32). A larger modulus or exponent makes every signature check, and so
+ * every forged token, cost many times a normal one.
+ */
+export function isReasonableRsaKey(jwk: JWK): boolean {
+	const modulus = unsignedBytes(jwk.n);
+	const exponent = unsignedBytes(jwk.e);
+	if (modulus === undefined || exponent === undefined || modulus.length === 0) return false;
+	const bits = (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0] as number));
+	if (bits > MAX_RSA_BITS || exponent.length === 0 || exponent.length > 5) return false;
+	const e = exponent.readUIntBE(0, exponent.length);
+	return e >= 3 && e <= MAX_RSA_EXPONENT && e % 2 === 1;
+}
+
 /**
  * Keeps the JWKS members that can verify a signature: an object with a known asymmetric `kty`, no
- * private or symmetric material, `use` absent or `sig`, `key_ops` absent or including `verify`.
- * Everything else (encryption keys, `oct` keys, junk) is dropped, never trusted.
+ * private or symmetric material, `use` absent or `sig`, `key_ops` absent or including `verify`, and for
+ * RSA a modulus of at most 8192 bits and a small odd exponent. Everything else (encryption keys, `oct`
+ * keys, oversized RSA keys, junk) is dropped, never trusted.
  */
 export function toJwksKeys(keys: readonly unknown[]): JwksKey[] {
 	const usable: JwksKey[] = [];
@@ -52,6 +82,7 @@ export function toJwksKeys(keys: readonly unknown[]): JwksKey[] {
 			continue;
 		if (jwk.kid !== undefined && typeof jwk.kid !== "string") continue;
 		if (jwk.alg !== undefined && typeof jwk.alg !== "string") continue;
+		if (jwk.kty === "RSA" && !isReasonableRsaKey(jwk)) continue;
 		usable.push({ jwk, kid: jwk.kid, imported: new Map() });
 	}
 	return usable;

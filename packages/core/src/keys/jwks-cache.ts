@@ -14,9 +14,17 @@ export interface JwksCacheOptions {
 const MAX_ERROR_BACKOFF = 5;
 
 /**
+ * Finds the cache that holds a JWKS URI's keys: the first cache to claim a URI holds it, and a cache
+ * whose discovery names the same URI later hands everything on to that one.
+ */
+export type JwksClaim = (uri: string, cache: JwksCache) => JwksCache;
+
+/**
  * The keys of one JWKS URI. One fetch at a time (concurrent callers share it); fresh for `cacheMaxAge`,
  * then refreshed in the background while the old keys keep serving; a refetch for an unknown `kid` at
  * most once per `cooldown`; stale keys kept for `staleIfError` past `cacheMaxAge` when refetches fail.
+ * When the URI is discovered and another cache (another issuer's) already holds it, this one hands
+ * every call on to that one, so issuers that share a JWKS share one fetch at a time and one cooldown.
  */
 export class JwksCache {
 	private keys: JwksKey[] | undefined;
@@ -25,6 +33,8 @@ export class JwksCache {
 	private lastFailure = Number.NEGATIVE_INFINITY;
 	private pending: Promise<JwksKey[]> | undefined;
 	private lastError: unknown;
+	/** The cache that holds this one's URI, once discovery named a URI another cache holds. */
+	private delegate: JwksCache | undefined;
 	/** How many fetches were started (for tests and metrics). */
 	fetches = 0;
 
@@ -32,10 +42,13 @@ export class JwksCache {
 		readonly uri: string | (() => Promise<string>),
 		private readonly options: JwksCacheOptions,
 		private readonly now: () => number,
+		private readonly fetchImpl: typeof fetch = globalThis.fetch,
+		private readonly claim?: JwksClaim,
 	) {}
 
 	/** The keys, without waiting, when they are fresh and nothing needs fetching; else `undefined`. */
 	peek(): JwksKey[] | undefined {
+		if (this.delegate !== undefined) return this.delegate.peek();
 		return this.keys !== undefined && this.now() - this.fetchedAt <= this.options.cacheMaxAge
 			? this.keys
 			: undefined;
@@ -46,6 +59,7 @@ export class JwksCache {
 	 * With `refetch` (an unknown `kid`), fetches again unless the last fetch started under `cooldown` ago.
 	 */
 	async getKeys(refetch = false): Promise<JwksKey[]> {
+		if (this.delegate !== undefined) return this.delegate.getKeys(refetch);
 		const now = this.now();
 		const age = now - this.fetchedAt;
 		const usable = this.keys !== undefined && age <= this.options.cacheMaxAge + this.options.staleIfError;
@@ -80,6 +94,7 @@ export class JwksCache {
 
 	/** Starts a fetch, or joins the one in flight. */
 	refresh(): Promise<JwksKey[]> {
+		if (this.delegate !== undefined) return this.delegate.refresh();
 		if (this.pending) return this.pending;
 		this.lastAttempt = this.now();
 		this.fetches++;
@@ -102,7 +117,12 @@ export class JwksCache {
 
 	private async load(): Promise<JwksKey[]> {
 		const uri = typeof this.uri === "string" ? this.uri : await this.uri();
-		const body = await fetchJson(uri, this.options.timeout);
+		const holder = this.claim?.(uri, this) ?? this;
+		if (holder !== this) {
+			this.delegate = holder;
+			return holder.getKeys();
+		}
+		const body = await fetchJson(uri, this.options.timeout, this.fetchImpl);
 		if (typeof body !== "object" || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
 			throw new FetchError(`GET ${uri} did not answer a JWKS ({"keys": [...]})`);
 		}

@@ -21,7 +21,7 @@ function indexKey(issuer: string, alg: Algorithm, kid: string | undefined): stri
 
 /**
  * Where the verifier gets keys: the shared secret, one configured JWKS, or one discovered JWKS per
- * issuer. Only the keys of the issuer a token names are ever consulted, and only configured issuers
+ * issuer (issuers whose metadata name the same `jwks_uri` share one cache). Only the keys of the issuer a token names are ever consulted, and only configured issuers
  * have a cache, so a token cannot make us fetch anything of its choosing.
  */
 export class KeySource {
@@ -38,16 +38,25 @@ export class KeySource {
 
 	constructor(options: ResolvedOptions) {
 		const now = () => Date.now() / 1000;
+		const { fetch } = options;
 		this.secretKeys = options.secret ? [options.secret] : undefined;
 		if (options.secret) return;
 		if (options.jwksUri !== undefined) {
-			const shared = new JwksCache(options.jwksUri, options.jwks, now);
+			const shared = new JwksCache(options.jwksUri, options.jwks, now, fetch);
 			for (const issuer of options.issuers) this.caches.set(issuer, shared);
 			return;
 		}
+		// Issuers whose metadata name the same jwks_uri share the first one's cache (bounded by the issuers).
+		const byUri = new Map<string, JwksCache>();
+		const claim = (uri: string, cache: JwksCache) => {
+			const holder = byUri.get(uri);
+			if (holder !== undefined) return holder;
+			byUri.set(uri, cache);
+			return cache;
+		};
 		for (const issuer of options.issuers) {
-			const discovery = new Discovery(issuer, options.jwks.timeout);
-			this.caches.set(issuer, new JwksCache(() => discovery.resolve(), options.jwks, now));
+			const discovery = new Discovery(issuer, options.jwks.timeout, fetch);
+			this.caches.set(issuer, new JwksCache(() => discovery.resolve(), options.jwks, now, fetch, claim));
 		}
 	}
 

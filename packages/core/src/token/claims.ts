@@ -1,3 +1,4 @@
+import { type ClaimPath, readClaim } from "../config/claim-path.js";
 import type { ResolvedOptions } from "../config/options.js";
 import { invalidToken } from "../http/errors.js";
 
@@ -21,19 +22,27 @@ export function checkStaticClaims(claims: Record<string, unknown>, options: Reso
 		const value = claims[name];
 		if (value !== undefined && typeof value !== "string") throw invalidToken("claim_invalid");
 	}
-	const aud = claims.aud;
-	if (aud !== undefined && typeof aud !== "string") {
-		if (!Array.isArray(aud) || aud.some((value) => typeof value !== "string"))
-			throw invalidToken("claim_invalid");
-	}
+	checkAudienceType(claims.aud);
 	if (options.typ === "at+jwt" && RFC9068_REQUIRED.some((name) => claims[name] === undefined)) {
 		throw invalidToken("claim_invalid");
 	}
 	if (typeof claims.iss !== "string" || !options.issuers.includes(claims.iss))
 		throw invalidToken("issuer_mismatch");
+	// `audienceClaim` names another claim for providers without `aud` (Cognito's `client_id`); own members only.
+	const name = options.audienceClaim;
+	const aud = name === "aud" ? claims.aud : Object.hasOwn(claims, name) ? claims[name] : undefined;
+	if (name !== "aud") checkAudienceType(aud);
 	const audiences = typeof aud === "string" ? [aud] : ((aud as string[] | undefined) ?? []);
 	if (!audiences.some((value) => options.audiences.includes(value))) throw invalidToken("audience_mismatch");
 	if (claims.exp === undefined && options.requireExpiry) throw invalidToken("expiry_missing");
+}
+
+/** An audience is a string or an array of strings (RFC 7519 §4.1.3); anything else is refused. */
+function checkAudienceType(aud: unknown): void {
+	if (aud !== undefined && typeof aud !== "string") {
+		if (!Array.isArray(aud) || aud.some((value) => typeof value !== "string"))
+			throw invalidToken("claim_invalid");
+	}
 }
 
 /**
@@ -59,16 +68,17 @@ export function checkTimeClaims(
 }
 
 /**
- * The token's permissions: every configured claim merged into one set; a string is split on spaces,
- * an array must hold only strings. Anything else is an invalid claim, never a silent empty set.
+ * The token's permissions: every configured claim (a name or a path, read as own members only) merged
+ * into one set; a string is split on spaces, an array must hold only strings. Anything else is an
+ * invalid claim, never a silent empty set.
  */
 export function readPermissions(
 	claims: Record<string, unknown>,
-	names: readonly string[],
+	names: readonly ClaimPath[],
 ): ReadonlySet<string> {
 	const permissions = new PermissionSet();
 	for (const name of names) {
-		const value = claims[name];
+		const value = readClaim(claims, name);
 		if (value === undefined) continue;
 		if (typeof value === "string") {
 			for (const item of value.split(" ")) if (item !== "") permissions.grant(item);

@@ -9,7 +9,17 @@ export function decodeSegment(segment: string): string {
 	return scratchBytes(segment, "base64url").toString("utf8");
 }
 
-/** Parses a JSON text that must be an object without duplicate member names at any depth. */
+/**
+ * The deepest nesting a token's header or payload may have: the object itself is level 1, so an
+ * object or array inside 31 others is the deepest allowed. Real tokens nest 3 or 4 levels (Keycloak's
+ * `resource_access.<client>.roles`); a deeper one is refused before anything walks it recursively.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Parses a JSON text that must be an object, nested at most {@link MAX_JSON_DEPTH} levels, without
+ * duplicate member names at any depth.
+ */
 export function parseObject(text: string): Record<string, unknown> | undefined {
 	let value: unknown;
 	try {
@@ -18,7 +28,7 @@ export function parseObject(text: string): Record<string, unknown> | undefined {
 		return undefined;
 	}
 	if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-	if (hasDuplicateKeys(text, value)) return undefined;
+	if (!isShallowWithoutDuplicates(text, value)) return undefined;
 	return value as Record<string, unknown>;
 }
 
@@ -41,13 +51,31 @@ function stringEnd(text: string, start: number): number {
  * one member name, so counting the text's members needs no name to be copied or compared.
  */
 export function hasDuplicateKeys(text: string, value: unknown): boolean {
+	return !isShallowWithoutDuplicates(text, value, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * One scan of valid JSON `text` (outside strings) that counts its members and its nesting: `false` as
+ * soon as it nests deeper than `maxDepth`, or when it names more members than `value` (what
+ * `JSON.parse` made of it) holds, i.e. when some object repeats a name. Nothing recursive runs
+ * before the depth is known.
+ */
+function isShallowWithoutDuplicates(text: string, value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
 	let written = 0;
+	let depth = 0;
 	for (let i = 0; i < text.length; i++) {
 		const c = text.charCodeAt(i);
 		if (c === 0x22 /* " */) i = stringEnd(text, i);
 		else if (c === 0x3a /* : */) written++;
+		else {
+			// Setting bit 0x20 folds `[` onto `{` and `]` onto `}`: one comparison for each pair.
+			const folded = c | 0x20;
+			if (folded === 0x7b /* { [ */) {
+				if (++depth > maxDepth) return false;
+			} else if (folded === 0x7d /* } ] */) depth--;
+		}
 	}
-	return written > countMembers(value);
+	return written <= countMembers(value);
 }
 
 /**

@@ -2,12 +2,14 @@
  * One JWT access token, start to end, without the cache: decode, pick the issuer's keys, check the
  * signature and the claims that do not depend on the clock. The result can be cached.
  */
+import { readClaim } from "../config/claim-path.js";
 import type { ResolvedOptions } from "../config/options.js";
 import { normalizeTyp } from "../config/options.js";
 import { invalidToken } from "../http/errors.js";
 import type { KeySource, VerifyKey } from "../keys/key-source.js";
 import type { Algorithm, AuthResult, Claims, TokenHeader } from "../types.js";
 import { checkStaticClaims, readPermissions } from "./claims.js";
+import { markIssued } from "./issued.js";
 import { deepFreeze } from "./json.js";
 import { type DecodedJws, decodeJws, verifySignature } from "./jws.js";
 import type { VerifiedToken } from "./token-cache.js";
@@ -58,7 +60,7 @@ function checkVerified(
 	let organization: string | undefined;
 	let organizationValid = true;
 	if (options.organization) {
-		const value = payload[options.organization.claim];
+		const value = readClaim(payload, options.organization.claim);
 		if (typeof value === "string" && options.organization.pattern.test(value)) organization = value;
 		else organizationValid = value === undefined ? !options.organization.required : false;
 	}
@@ -75,5 +77,6 @@ function checkVerified(
 		source: "jwt",
 		confirmation: undefined,
 	});
+	markIssued(auth);
 	return { auth, organizationValid };
 }

@@ -32,7 +32,12 @@ describe("createVerifier: defaults", () => {
 			requireExpiry: true,
 			typ: undefined,
 			organization: undefined,
-			permissionsClaims: ["permissions", "scope", "scp", "roles"],
+			permissionsClaims: [
+				{ name: "permissions", path: undefined, label: "permissions" },
+				{ name: "scope", path: undefined, label: "scope" },
+				{ name: "scp", path: undefined, label: "scp" },
+				{ name: "roles", path: undefined, label: "roles" },
+			],
 			isRevoked: undefined,
 			validate: undefined,
 			jwks: { cacheMaxAge: 600, cooldown: 30, timeout: 5, staleIfError: 86_400 },
@@ -41,6 +46,8 @@ describe("createVerifier: defaults", () => {
 			allowQueryToken: false,
 			allowBodyToken: false,
 			tokenCache: { max: 10_000, maxAge: 600 },
+			audienceClaim: "aud",
+			fetch: globalThis.fetch,
 		});
 		expect(Object.isFrozen(options)).toBe(true);
 		expect([...options.algorithms]).toEqual([
@@ -308,7 +315,7 @@ describe("createVerifier: claims options", () => {
 		});
 		expect(options.requireExpiry).toBe(false);
 		expect(options.typ).toBe("at+jwt");
-		expect(options.permissionsClaims).toEqual(["perms"]);
+		expect(options.permissionsClaims).toEqual([{ name: "perms", path: undefined, label: "perms" }]);
 		expect(options.isRevoked).toBe(isRevoked);
 		expect(options.validate).toBe(validate);
 		expect(options.maxTokenLength).toBe(16);
@@ -316,8 +323,19 @@ describe("createVerifier: claims options", () => {
 		expect([options.allowQueryToken, options.allowBodyToken]).toEqual([true, true]);
 		expect(createVerifier({ ...BASE, realm: "" }).realm).toBe("");
 		expect(
-			createVerifier({ ...BASE, permissionsClaim: ["scope", "roles"] }).options.permissionsClaims,
-		).toEqual(["scope", "roles"]);
+			createVerifier({
+				...BASE,
+				permissionsClaim: ["scope", "realm_access.roles", ["resource_access", "my.api", "roles"]],
+			}).options.permissionsClaims,
+		).toEqual([
+			{ name: "scope", path: undefined, label: "scope" },
+			{ name: "realm_access.roles", path: ["realm_access", "roles"], label: "realm_access.roles" },
+			{
+				name: undefined,
+				path: ["resource_access", "my.api", "roles"],
+				label: "resource_access.my.api.roles",
+			},
+		]);
 	});
 
 	it.each([
@@ -328,13 +346,27 @@ describe("createVerifier: claims options", () => {
 		['"typ" must be a non-empty string such as "at+jwt".', { typ: "" }],
 		['"typ" must be a non-empty string such as "at+jwt".', { typ: ["at+jwt"] }],
 		[
-			"\"permissionsClaim\" must be a non-empty string or array of strings (claim names such as 'permissions' or 'scope').",
+			"\"permissionsClaim\" must be a claim name, or a non-empty list of claim names or paths such as ['scope', 'realm_access.roles'].",
 			{ permissionsClaim: [] },
 		],
 		[
-			"\"permissionsClaim\" must be a non-empty string or array of strings (claim names such as 'permissions' or 'scope').",
+			"\"permissionsClaim\" must name a claim: a non-empty string such as 'org_id' or 'realm_access.roles', or an array path such as ['resource_access', 'my.api', 'roles'].",
 			{ permissionsClaim: "" },
 		],
+		[
+			"\"permissionsClaim\" must name a claim: a non-empty string such as 'org_id' or 'realm_access.roles', or an array path such as ['resource_access', 'my.api', 'roles'].",
+			{ permissionsClaim: ["scope", 7] },
+		],
+		[
+			"\"permissionsClaim\" must name a claim: a non-empty string such as 'org_id' or 'realm_access.roles', or an array path such as ['resource_access', 'my.api', 'roles'].",
+			{ permissionsClaim: [["realm_access", ""]] },
+		],
+		["\"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.", { audienceClaim: "" }],
+		[
+			"\"audienceClaim\" must be a claim name such as 'aud' or 'client_id'.",
+			{ audienceClaim: ["client_id"] },
+		],
+		['"fetch" must be a function.', { fetch: "https://proxy.example" }],
 		['"isRevoked" must be a function.', { isRevoked: true }],
 		['"validate" must be a function.', { validate: "claims.org_id" }],
 		['"maxTokenLength" must be a whole number of characters (>= 16).', { maxTokenLength: 15 }],
@@ -371,7 +403,7 @@ describe("createVerifier: organization", () => {
 		expect(createVerifier({ ...BASE, organization: false }).options.organization).toBeUndefined();
 		const { organization } = createVerifier({ ...BASE, organization: true }).options;
 		expect(organization).toEqual({
-			claim: "org_id",
+			claim: { name: "org_id", path: undefined, label: "org_id" },
 			required: true,
 			pattern: /^org_[A-Za-z0-9_-]+$/,
 			header: undefined,
@@ -384,15 +416,30 @@ describe("createVerifier: organization", () => {
 			...BASE,
 			organization: { claim: "tenant", required: false, pattern, header: "X-Organization-ID" },
 		}).options;
-		expect(organization).toEqual({ claim: "tenant", required: false, pattern, header: "x-organization-id" });
+		expect(organization).toEqual({
+			claim: { name: "tenant", path: undefined, label: "tenant" },
+			required: false,
+			pattern,
+			header: "x-organization-id",
+		});
 		expect(organization?.pattern).toBe(pattern);
 	});
 
 	it.each([
 		['"organization" must be true or an object.', { organization: "org_id" }],
 		['"organization" must be true or an object.', { organization: null }],
-		['"organization.claim" must be a non-empty string.', { organization: { claim: "" } }],
-		['"organization.claim" must be a non-empty string.', { organization: { claim: 7 } }],
+		[
+			"\"organization.claim\" must name a claim: a non-empty string such as 'org_id' or 'realm_access.roles', or an array path such as ['resource_access', 'my.api', 'roles'].",
+			{ organization: { claim: "" } },
+		],
+		[
+			"\"organization.claim\" must name a claim: a non-empty string such as 'org_id' or 'realm_access.roles', or an array path such as ['resource_access', 'my.api', 'roles'].",
+			{ organization: { claim: 7 } },
+		],
+		[
+			"\"organization.claim\" must name a claim: a non-empty string such as 'org_id' or 'realm_access.roles', or an array path such as ['resource_access', 'my.api', 'roles'].",
+			{ organization: { claim: ["tenant", ""] } },
+		],
 		['"organization.pattern" must be a RegExp.', { organization: { pattern: "^org_" } }],
 		[
 			'"organization.pattern" must not use the g or y flag (it keeps state).',

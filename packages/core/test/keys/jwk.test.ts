@@ -1,7 +1,14 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { exportJWK, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { candidates, type JwksKey, keyFor, toJwksKeys } from "../../src/keys/jwk.js";
+import {
+	candidates,
+	isReasonableRsaKey,
+	type JwksKey,
+	keyFor,
+	MAX_RSA_BITS,
+	toJwksKeys,
+} from "../../src/keys/jwk.js";
 
 let rsa: JWK;
 let rsa1024: JWK;
@@ -139,12 +146,63 @@ describe("keyFor", () => {
 
 	it.each<[string, JWK]>([
 		["an RSA key with a broken modulus", { kty: "RSA", n: "AQAB", e: "AQAB" }],
-		["an RSA key without e", { kty: "RSA", n: "AQAB" }],
 		["an EC key off its curve", { kty: "EC", crv: "P-256", x: "AAAA", y: "AAAA" }],
 		["an EC key of an unknown curve", { kty: "EC", crv: "secp256k1", x: "AAAA", y: "AAAA" }],
 	])("gives undefined (never throws) for %s", async (_label, jwk) => {
 		const [key] = toJwksKeys([jwk]) as [JwksKey];
 		const alg = jwk.kty === "RSA" ? "RS256" : "ES256";
 		expect(await keyFor(key, alg)).toBeUndefined();
+	});
+});
+
+describe("RSA key bounds (read with the JWKS)", () => {
+	const hex = (value: string) => Buffer.from(value, "hex").toString("base64url");
+	/** A modulus of exactly `bits` bits (its top bit set), as base64url, with `zeros` leading zero bytes. */
+	function modulus(bits: number, zeros = 0): string {
+		const bytes = Buffer.alloc(Math.ceil(bits / 8), 0x5a);
+		bytes[0] = 1 << ((bits - 1) % 8);
+		return Buffer.concat([Buffer.alloc(zeros), bytes]).toString("base64url");
+	}
+
+	it("takes moduli up to 8192 bits, and refuses 8193 (leading zero bytes do not count)", () => {
+		expect(MAX_RSA_BITS).toBe(8192);
+		expect(isReasonableRsaKey({ kty: "RSA", n: modulus(8192), e: "AQAB" })).toBe(true);
+		expect(isReasonableRsaKey({ kty: "RSA", n: modulus(8192, 3), e: "AQAB" })).toBe(true);
+		expect(isReasonableRsaKey({ kty: "RSA", n: modulus(8193), e: "AQAB" })).toBe(false);
+		expect(isReasonableRsaKey({ kty: "RSA", n: modulus(16384), e: "AQAB" })).toBe(false);
+	});
+
+	it.each([
+		["3", "03", true],
+		["65537", "010001", true],
+		["2^32 - 1", "ffffffff", true],
+		["65537 with leading zero bytes", "0000010001", true],
+		["1", "01", false],
+		["an even one", "010000", false],
+		["2^32 + 1", "0100000001", false],
+		["a 64-bit one", "ffffffffffffffff", false],
+		["zero", "00", false],
+	] as const)("exponent %s: %s", (_label, exponent, accepted) => {
+		expect(isReasonableRsaKey({ kty: "RSA", n: rsa.n, e: hex(exponent) })).toBe(accepted);
+	});
+
+	it.each<[string, JWK]>([
+		["no modulus", { kty: "RSA", e: "AQAB" }],
+		["no exponent", { kty: "RSA", n: "AQAB" }],
+		["a modulus that is not base64url", { kty: "RSA", n: "AQ+B", e: "AQAB" }],
+		["a numeric modulus", { kty: "RSA", n: 7 as unknown as string, e: "AQAB" }],
+		["an empty modulus", { kty: "RSA", n: "AA", e: "AQAB" }],
+	])("refuses %s", (_label, jwk) => {
+		expect(isReasonableRsaKey(jwk)).toBe(false);
+	});
+
+	it("drops oversized RSA keys from a JWKS, keeping the others", () => {
+		const keys = toJwksKeys([
+			{ ...rsa, kid: "ok" },
+			{ ...rsa, kid: "huge", n: modulus(16384) },
+			{ ...rsa, kid: "slow", e: hex("ffffffffffffffff") },
+			{ ...p256, kid: "ec" },
+		]);
+		expect(kids(keys)).toEqual(["ok", "ec"]);
 	});
 });

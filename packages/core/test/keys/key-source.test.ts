@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { resolveOptions } from "../../src/config/options.js";
 import { createVerifier } from "../../src/index.js";
 import { KeySource } from "../../src/keys/key-source.js";
-import { type FaultyServer, jsonServer } from "../support/faulty-servers.js";
+import { type FaultyServer, jsonServer, startServer } from "../support/faulty-servers.js";
 import { expectRefusal, refusal, thrownBy } from "../support/refusals.js";
 import { forge } from "../support/tokens.js";
 
@@ -148,5 +148,127 @@ describe("which keys a token is checked with", () => {
 		const warm = createVerifier({ issuer: "https://i.example", audience: "aud", jwksUri: server.url });
 		expect((await warm.verify(forge({ alg: "ES256" }, claims, pair.privateKey))).header.kid).toBeUndefined();
 		await refusal(warm.verify(named), "kid_unknown");
+	});
+});
+
+describe("issuers whose metadata name the same jwks_uri", () => {
+	const servers: FaultyServer[] = [];
+	afterEach(async () => {
+		await Promise.all(servers.splice(0).map((server) => server.close()));
+	});
+
+	/** Three tenants on one metadata server, every one naming `jwksUri`. */
+	async function tenants(jwksUri: string): Promise<{ metadata: FaultyServer; issuers: string[] }> {
+		let origin = "";
+		const metadata = await startServer((req, res) => {
+			const match = /^\/t\/([a-z])\/\.well-known\/openid-configuration$/.exec(req.url ?? "");
+			if (match === null) {
+				res.writeHead(404).end();
+				return;
+			}
+			res.writeHead(200, { "content-type": "application/json" });
+			res.end(JSON.stringify({ issuer: `${origin}/t/${match[1]}`, jwks_uri: jwksUri }));
+		});
+		origin = metadata.origin;
+		servers.push(metadata);
+		return { metadata, issuers: ["a", "b", "c"].map((t) => `${origin}/t/${t}`) };
+	}
+
+	it("share one cache: one fetch for all, and one refetch per cooldown for unknown kids", async () => {
+		const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+		const keys = await startServer((_req, res) => {
+			void exportJWK(pair.publicKey).then((jwk) => {
+				res.writeHead(200, { "content-type": "application/json" });
+				res.end(JSON.stringify({ keys: [{ ...jwk, kid: "k1" }] }));
+			});
+		});
+		servers.push(keys);
+		const { metadata, issuers } = await tenants(keys.url);
+		const v = createVerifier({ issuer: issuers, audience: "aud", jwks: { cooldown: 30 } });
+		const token = (iss: string, kid: string) =>
+			forge({ alg: "ES256", kid }, { iss, aud: "aud", exp: 4e9 }, pair.privateKey);
+
+		// All three at once: one fetch between them (single flight across issuers).
+		const results = await Promise.all(issuers.map((iss) => v.verify(token(iss, "k1"))));
+		expect(results.map((auth) => auth.issuer)).toEqual(issuers);
+		expect(keys.requests).toEqual(["GET /jwks.json"]);
+		expect(metadata.requests).toHaveLength(3);
+		// Every issuer's cache now hands on to the one that holds the URI.
+		const holder = v.keys.cacheOf(issuers[0]!);
+		expect(v.keys.cacheOf(issuers[1]!)?.peek()).toBe(holder?.peek());
+		expect(v.keys.cacheOf(issuers[2]!)?.peek()).toBe(holder?.peek());
+
+		// Unknown kids from every issuer within the cooldown: no refetch at all.
+		for (const iss of issuers) await refusal(v.verify(token(iss, `unknown-${iss}`)), "kid_unknown");
+		expect(keys.requests).toHaveLength(1);
+	});
+
+	it("share the cooldown: past it, unknown kids from three issuers cost one refetch, not three", async () => {
+		const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+		const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1" };
+		const keys = await jsonServer({ keys: [jwk] });
+		servers.push(keys);
+		const { issuers } = await tenants(keys.url);
+		const v = createVerifier({ issuer: issuers, audience: "aud", jwks: { cooldown: "300ms" } });
+		const token = (iss: string, kid: string) =>
+			forge({ alg: "ES256", kid }, { iss, aud: "aud", exp: 4e9 }, pair.privateKey);
+		for (const iss of issuers) expect((await v.verify(token(iss, "k1"))).issuer).toBe(iss);
+		expect(keys.requests).toHaveLength(1);
+		await new Promise((resolve) => setTimeout(resolve, 350));
+		await Promise.all(issuers.map((iss) => refusal(v.verify(token(iss, `x-${iss}`)), "kid_unknown")));
+		expect(keys.requests).toHaveLength(2);
+	});
+
+	it("issuers with different jwks_uris keep caches of their own", async () => {
+		const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+		const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1" };
+		const [one, two] = await Promise.all([jsonServer({ keys: [jwk] }), jsonServer({ keys: [jwk] })]);
+		servers.push(one!, two!);
+		const first = await tenants(one!.url);
+		const second = await tenants(two!.url);
+		const issuers = [first.issuers[0]!, second.issuers[0]!];
+		const v = createVerifier({ issuer: issuers, audience: "aud" });
+		for (const iss of issuers) {
+			expect(
+				(await v.verify(forge({ alg: "ES256", kid: "k1" }, { iss, aud: "aud", exp: 4e9 }, pair.privateKey)))
+					.issuer,
+			).toBe(iss);
+		}
+		expect([one!.requests.length, two!.requests.length]).toEqual([1, 1]);
+	});
+});
+
+describe("the fetch option", () => {
+	it("carries every discovery and JWKS request, and nothing goes around it", async () => {
+		const issuer = await createTestIssuer();
+		try {
+			const seen: string[] = [];
+			const v = createVerifier({
+				issuer: issuer.issuer,
+				audience: issuer.audience,
+				fetch: (input, init) => {
+					seen.push(`${init?.redirect} ${String(input)}`);
+					return fetch(input, init);
+				},
+			});
+			expect((await v.verify(await issuer.sign())).issuer).toBe(issuer.issuer);
+			expect(seen).toEqual([
+				`manual ${issuer.issuer}/.well-known/openid-configuration`,
+				`manual ${issuer.jwksUri}`,
+			]);
+
+			const before = issuer.requests;
+			const denied = createVerifier({
+				issuer: issuer.issuer,
+				audience: issuer.audience,
+				jwksUri: issuer.jwksUri,
+				fetch: () => Promise.reject(new Error("egress denied")),
+			});
+			const error = await refusal(denied.verify(await issuer.sign()), "jwks_unavailable");
+			expect(String((error.cause as Error).cause)).toBe("Error: egress denied");
+			expect(issuer.requests).toEqual(before);
+		} finally {
+			await issuer.close();
+		}
 	});
 });

@@ -1,5 +1,6 @@
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { toClaimPath } from "../../src/config/claim-path.js";
 import { resolveOptions } from "../../src/config/options.js";
 import { createVerifier, type VerifierOptions } from "../../src/index.js";
 import { checkStaticClaims, checkTimeClaims, readPermissions } from "../../src/token/claims.js";
@@ -176,7 +177,7 @@ describe("checkTimeClaims", () => {
 });
 
 describe("readPermissions", () => {
-	const names = ["permissions", "scope", "scp", "roles"];
+	const names = ["permissions", "scope", "scp", "roles"].map((name) => toClaimPath(name, "permissionsClaim"));
 
 	it("merges every claim; strings are split on spaces", () => {
 		expect(
@@ -200,7 +201,9 @@ describe("readPermissions", () => {
 	});
 
 	it("reads only the configured claims", () => {
-		expect([...readPermissions({ scope: "read", perms: "write" }, ["perms"])]).toEqual(["write"]);
+		expect([
+			...readPermissions({ scope: "read", perms: "write" }, [toClaimPath("perms", "permissionsClaim")]),
+		]).toEqual(["write"]);
 	});
 
 	it("splits on spaces only: other whitespace stays inside a permission", () => {
@@ -354,5 +357,53 @@ describe("claims through a real issuer and createVerifier", () => {
 				"user_123",
 			);
 		});
+	});
+});
+
+describe("audienceClaim", () => {
+	const cognito = () => options({ audience: "client-1", audienceClaim: "client_id" });
+	const { aud: _aud, ...withoutAud } = base;
+
+	it("checks the named claim against audience, instead of aud", () => {
+		expect(checkStaticClaims({ ...withoutAud, client_id: "client-1" }, cognito())).toBeUndefined();
+		// client_id is a registered string claim (RFC 9068): an array is refused, whatever audienceClaim says.
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, client_id: ["client-1"] }, cognito())),
+			"claim_invalid",
+		);
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, client_id: "client-2" }, cognito())),
+			"audience_mismatch",
+		);
+		// aud alone no longer counts.
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, client_id: undefined, aud: "client-1" }, cognito())),
+			"audience_mismatch",
+		);
+	});
+
+	it("reads the claim as the token's own member, and refuses one of the wrong type", () => {
+		const proto = options({ audience: "client-1", audienceClaim: "constructor" });
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud }, proto)),
+			"audience_mismatch",
+		);
+		const custom = options({ audience: "client-1", audienceClaim: "azp" });
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, azp: { id: "client-1" } }, custom)),
+			"claim_invalid",
+		);
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...withoutAud, azp: [1] }, custom)),
+			"claim_invalid",
+		);
+		expect(checkStaticClaims({ ...withoutAud, azp: "client-1" }, custom)).toBeUndefined();
+	});
+
+	it("still refuses an aud of the wrong type", () => {
+		expectRefusal(
+			thrownBy(() => checkStaticClaims({ ...base, aud: { x: 1 }, client_id: "client-1" }, cognito())),
+			"claim_invalid",
+		);
 	});
 });

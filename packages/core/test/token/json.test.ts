@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeSegment, hasDuplicateKeys, parseObject } from "../../src/token/json.js";
+import { decodeSegment, hasDuplicateKeys, MAX_JSON_DEPTH, parseObject } from "../../src/token/json.js";
 
 describe("hasDuplicateKeys", () => {
 	it.each([
@@ -49,12 +49,31 @@ describe("hasDuplicateKeys", () => {
 });
 
 describe("parseObject", () => {
-	it("takes nesting deeper than the call stack without a throw (the text is not verified yet)", () => {
+	it("refuses nesting deeper than the call stack without a throw (the text is not verified yet)", () => {
 		const deep = 200_000;
-		const text = `{"a":${"[".repeat(deep)}{"x":1}${"]".repeat(deep)},"b":2}`;
-		expect(parseObject(text)).toMatchObject({ b: 2 });
-		const duplicated = `{"a":${"[".repeat(deep)}{"x":1,"x":2}${"]".repeat(deep)}}`;
-		expect(parseObject(duplicated)).toBeUndefined();
+		expect(parseObject(`{"a":${"[".repeat(deep)}{"x":1}${"]".repeat(deep)},"b":2}`)).toBeUndefined();
+		expect(parseObject(`{"a":${'{"a":'.repeat(deep)}1${"}".repeat(deep)}}`)).toBeUndefined();
+	});
+
+	it(`takes ${MAX_JSON_DEPTH} levels of nesting and refuses ${MAX_JSON_DEPTH + 1} (arrays and objects alike)`, () => {
+		expect(MAX_JSON_DEPTH).toBe(32);
+		// The object itself is level 1: 30 arrays and the object inside them make 32.
+		const arrays = (levels: number) =>
+			`{"a":${"[".repeat(levels - 2)}{"x":1}${"]".repeat(levels - 2)},"b":2}`;
+		expect(parseObject(arrays(32))).toMatchObject({ b: 2 });
+		expect(parseObject(arrays(33))).toBeUndefined();
+		const objects = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+		expect(parseObject(objects(32))).toMatchObject({ a: {} });
+		expect(parseObject(objects(33))).toBeUndefined();
+		// Brackets inside strings are not nesting.
+		expect(parseObject(`{"s":"${"[{".repeat(100)}","t":["]}"]}`)).toMatchObject({ t: ["]}"] });
+	});
+
+	it("still finds duplicate members in shallow objects, and depth and duplicates in one scan", () => {
+		const deep = `{"a":${"[".repeat(40)}1${"]".repeat(40)}}`;
+		expect(parseObject(deep)).toBeUndefined();
+		expect(hasDuplicateKeys(deep, JSON.parse(deep))).toBe(false);
+		expect(parseObject('{"a":{"x":1,"x":2}}')).toBeUndefined();
 	});
 
 	it("returns the object of a JSON object text", () => {

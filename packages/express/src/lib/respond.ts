@@ -3,6 +3,7 @@ import {
 	type ChallengeSettings,
 	type ErrorResponse,
 	errorAnswer,
+	GuardSetupError,
 	stampChallenge,
 } from "@bearerguard/core";
 import type { NextFunction, Request, Response } from "express";
@@ -28,8 +29,9 @@ export function getResponder(res: Response): Responder | undefined {
 }
 
 /**
- * Creates the failure handler: `next(error)` for `errorHandling: 'framework'`, else the contract's
- * answer (`toErrorResponse`), written as is so Express adds no charset, with `onError`'s body if any.
+ * Creates the failure handler: `next(error)` for `errorHandling: 'framework'` and for a guard set up
+ * so it cannot work (a `GuardSetupError`, whatever the setting), else the contract's answer
+ * (`toErrorResponse`), written as is so Express adds no charset, with `onError`'s body if any.
  */
 function buildResponder(
 	settings: Pick<AdapterSettings<Request>, "onError" | "framework">,
@@ -38,7 +40,7 @@ function buildResponder(
 	const { onError, framework } = settings;
 	return function respond(error, req, res, next) {
 		stampChallenge(error, challenge);
-		if (framework || res.headersSent) {
+		if (framework || res.headersSent || error instanceof GuardSetupError) {
 			next(error);
 			return;
 		}

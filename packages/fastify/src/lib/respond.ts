@@ -3,6 +3,7 @@ import {
 	type ChallengeSettings,
 	type ErrorResponse,
 	errorAnswer,
+	GuardSetupError,
 	stampChallenge,
 } from "@bearerguard/core";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
@@ -16,9 +17,10 @@ export type Responder = (
 ) => void;
 
 /**
- * Creates the failure handler: `done(error)` for `errorHandling: 'framework'` (Fastify's error handler
- * reads `statusCode` and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s
- * body if any. The body is sent as a Buffer, so Fastify adds no charset to `application/json`.
+ * Creates the failure handler: `done(error)` for `errorHandling: 'framework'` and for a hook set up so
+ * it cannot work (a `GuardSetupError`, whatever the setting; Fastify's error handler reads
+ * `statusCode` and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s body if
+ * any. The body is sent as a Buffer, so Fastify adds no charset to `application/json`.
  */
 export function createResponder(
 	settings: Pick<AdapterSettings<FastifyRequest>, "onError" | "framework">,
@@ -27,7 +29,7 @@ export function createResponder(
 	const { onError, framework } = settings;
 	return function respond(error, request, reply, done) {
 		stampChallenge(error, challenge);
-		if (framework) {
+		if (framework || error instanceof GuardSetupError) {
 			done(error instanceof Error ? error : new Error(String(error)));
 			return;
 		}

@@ -1,4 +1,10 @@
-import { type AdapterSettings, type ChallengeSettings, errorAnswer, stampChallenge } from "@bearerguard/core";
+import {
+	type AdapterSettings,
+	type ChallengeSettings,
+	errorAnswer,
+	GuardSetupError,
+	stampChallenge,
+} from "@bearerguard/core";
 import type { Context } from "koa";
 
 /** Answers a failure the way one `requireAuth` was configured to. */
@@ -22,9 +28,10 @@ export function getResponder(ctx: Context): Responder | undefined {
 }
 
 /**
- * Creates the failure handler: rethrow for `errorHandling: 'framework'` (Koa's `ctx.onerror` reads
- * `status`, `expose` and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s
- * body if any. Headers are set after the body, so Koa's own `text/plain` does not stay.
+ * Creates the failure handler: rethrow for `errorHandling: 'framework'` and for a guard set up so it
+ * cannot work (a `GuardSetupError`, whatever the setting; Koa's `ctx.onerror` reads `status`, `expose`
+ * and `headers`), else the contract's answer (`toErrorResponse`) with `onError`'s body if any. Headers
+ * are set after the body, so Koa's own `text/plain` does not stay.
  */
 function buildResponder(
 	settings: Pick<AdapterSettings<Context>, "onError" | "framework">,
@@ -33,7 +40,7 @@ function buildResponder(
 	const { onError, framework } = settings;
 	return function respond(error, ctx) {
 		stampChallenge(error, challenge);
-		if (framework) throw error;
+		if (framework || error instanceof GuardSetupError) throw error;
 		const answer = errorAnswer(error, challenge, onError, ctx);
 		ctx.status = answer.status;
 		ctx.body = answer.body;
