@@ -37,7 +37,7 @@ function main(): number {
 	const verbose = process.argv.includes("--verbose");
 	const missing = missingBuilds(root);
 	if (missing.length > 0) {
-		console.error(`readme-check: packages not built (${missing.join(", ")}): run pnpm build first.`);
+		console.log(`readme-check: packages not built (${missing.join(", ")}): run pnpm build first.`);
 		return 1;
 	}
 	const started = performance.now();
@@ -54,9 +54,7 @@ function main(): number {
 		if (block.directive.fails !== undefined) {
 			if (errors.length === 0) {
 				failures++;
-				console.error(
-					`${at}: compiles now: remove "fails (${block.directive.fails})" from its readme-check.`,
-				);
+				console.log(`${at}: compiles now: remove "fails (${block.directive.fails})" from its readme-check.`);
 			} else {
 				expected++;
 				console.log(`${at}: fails as expected until: ${block.directive.fails}`);
@@ -65,7 +63,7 @@ function main(): number {
 			continue;
 		}
 		failures += errors.length;
-		for (const error of errors) console.error(`${error.where}: ${error.message}`);
+		for (const error of errors) console.log(`${error.where}: ${error.message}`);
 		if (verbose && errors.length === 0) console.log(`${at}: ok`);
 	}
 	for (const block of skipped) {

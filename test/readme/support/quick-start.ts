@@ -27,22 +27,19 @@ export const README_AUDIENCE = "'https://api.example.com'";
 
 /** The README's Quick start block for `framework`. */
 export function quickStartBlock(framework: Framework): CodeBlock {
-	const blocks = extractBlocks(readFileSync(join(ROOT, "README.md"), "utf8"), "README.md").filter(
-		(block) =>
-			isTypeScript(block) &&
-			block.headings.includes("Quick start") &&
-			block.headings.at(-1) === HEADINGS[framework],
+	const blocks = readmeBlocksUnder("Quick start").filter(
+		(block) => block.headings.at(-1) === HEADINGS[framework],
 	);
 	if (blocks.length !== 1)
 		throw new Error(`README.md: expected one ts block under "Quick start > ${HEADINGS[framework]}".`);
 	return blocks[0] as CodeBlock;
 }
 
-function replaceOnce(code: string, search: string, replacement: string, framework: Framework): string {
+function replaceOnce(code: string, search: string, replacement: string, where: string): string {
 	const count = code.split(search).length - 1;
 	if (count !== 1)
 		throw new Error(
-			`README.md Quick start (${framework}): expected "${search}" once, found it ${count} times; update test/readme/support/quick-start.ts.`,
+			`${where}: expected "${search}" once, found it ${count} times; update test/readme/support/quick-start.ts.`,
 		);
 	return code.replace(search, () => replacement);
 }
@@ -75,9 +72,30 @@ export async function close(): Promise<void> {
 };
 
 /**
- * The Quick start for `framework` as a TypeScript module exporting `server` (a `node:http` server on
- * 127.0.0.1, listening or about to) and `close()`. `issuer` and `audience` are TypeScript expressions
- * put in place of the README's literals.
+ * A README block that builds a `framework` app and ends in `app.listen(3000)` (Fastify:
+ * `await app.listen({ port: 3000 })`), as a TypeScript module exporting `server` (a `node:http` server on
+ * 127.0.0.1, listening or about to) and `close()`. Each `[search, replacement]` must occur once in the
+ * block; `replacement` is TypeScript put in its place (e.g. the test issuer's URL, quoted).
+ *
+ * @example
+ * ```ts
+ * const source = runnableBlock(block, "koa", [[README_ISSUER, JSON.stringify(issuer.issuer)]])
+ * ```
+ */
+export function runnableBlock(
+	block: CodeBlock,
+	framework: Framework,
+	replacements: readonly (readonly [string, string])[],
+): string {
+	const where = `${block.path}:${block.line}`;
+	let code = block.code;
+	for (const [search, replacement] of replacements) code = replaceOnce(code, search, replacement, where);
+	return replaceOnce(code, EPILOGUES[framework].listen, EPILOGUES[framework].runnable, where);
+}
+
+/**
+ * The README's Quick start for `framework` as a module (see {@link runnableBlock}), with `issuer` and
+ * `audience` (TypeScript expressions) in place of the README's literals.
  *
  * @example
  * ```ts
@@ -88,11 +106,17 @@ export function runnableQuickStart(
 	framework: Framework,
 	values: { issuer: string; audience: string },
 ): string {
-	let code = quickStartBlock(framework).code;
-	code = replaceOnce(code, README_ISSUER, values.issuer, framework);
-	code = replaceOnce(code, README_AUDIENCE, values.audience, framework);
-	code = replaceOnce(code, EPILOGUES[framework].listen, EPILOGUES[framework].runnable, framework);
-	return code;
+	return runnableBlock(quickStartBlock(framework), framework, [
+		[README_ISSUER, values.issuer],
+		[README_AUDIENCE, values.audience],
+	]);
+}
+
+/** The ts blocks of README.md under a heading, in order. */
+export function readmeBlocksUnder(heading: string): CodeBlock[] {
+	return extractBlocks(readFileSync(join(ROOT, "README.md"), "utf8"), "README.md").filter(
+		(block) => isTypeScript(block) && block.headings.includes(heading),
+	);
 }
 
 /** Which token a case sends: one with `permissions`, or none at all. */
