@@ -35,14 +35,17 @@ let installSeconds = 0;
 
 /**
  * The environment for npm and the apps: this process's, less what pnpm set for its scripts (npm warns
- * about settings it does not know), keeping registry, cache, proxy and certificate settings.
+ * about settings it does not know; registry, cache, proxy and certificate settings stay), vitest's own
+ * variables and NODE_OPTIONS (a user's shell has neither), and BEARERGUARD_*.
  */
 function cleanEnv(): NodeJS.ProcessEnv {
 	const keep =
 		/^npm_config_(registry|cache|userconfig|globalconfig|https?_proxy|proxy|noproxy|no_proxy|cafile|ca|strict_ssl)$/i;
 	return Object.fromEntries(
 		Object.entries(process.env).filter(
-			([name]) => !(/^(npm_|pnpm_)/i.test(name) && !keep.test(name)) && !name.startsWith("BEARERGUARD_"),
+			([name]) =>
+				!(/^(npm_|pnpm_)/i.test(name) && !keep.test(name)) &&
+				!/^(BEARERGUARD_|VITEST|NODE_OPTIONS$)/.test(name),
 		),
 	);
 }
