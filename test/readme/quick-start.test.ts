@@ -72,10 +72,7 @@ async function answersAsDocumented(framework: Framework): Promise<void> {
 }
 
 describe("README Quick start", () => {
-	// Fails today: the per-route requireAuth({ permissions: ['write'] }) does not see the global guard's
-	// issuer and throws `"issuer" is required` at start-up. The lead's core fix (a guard given only guard
-	// options behind a guard that already verified reuses that auth) makes it pass; then remove `.fails`.
-	it.fails("Express: starts and answers as documented", () => answersAsDocumented("express"));
+	it("Express: starts and answers as documented", () => answersAsDocumented("express"));
 
 	it("Koa: starts and answers as documented", () => answersAsDocumented("koa"));
 
