@@ -63,10 +63,11 @@ export async function testRedis(): Promise<TestRedis> {
 }
 
 /** A plain node-redis client for a test to look into Redis or publish; errors are ignored. */
-export async function rawClient(url: string): Promise<ReturnType<typeof createClient>> {
+export async function rawClient(url: string) {
 	const client = createClient({ url });
 	client.on("error", () => {});
-	return client.connect();
+	await client.connect();
+	return client;
 }
 
 /** The client libraries (and protocols) every list test runs with. */
