@@ -22,7 +22,12 @@ export type { NodeRedisClient, NodeRedisSubscriber } from "./drivers/node-redis.
 export { RevocationUnavailableError, type RevocationUnavailableReason } from "./errors.js";
 export type { MirrorCounts } from "./mirror.js";
 export { DEFAULT_REVOCATION_PREFIX, type RevocationListOptions } from "./options.js";
-export { createReplayStore, type ReplayStore, type ReplayStoreOptions } from "./replay-store.js";
+export {
+	createReplayStore,
+	type RedisReplayStore,
+	type ReplayStore,
+	type ReplayStoreOptions,
+} from "./replay-store.js";
 export {
 	type CutOff,
 	createRevocationList,

@@ -10,6 +10,12 @@ export interface ReplayStore {
 	claim(key: string, expiresAt: Date): boolean | Promise<boolean>;
 }
 
+/** The Redis replay store: its `claim` always answers through Redis, so it always returns a promise. */
+export interface RedisReplayStore extends ReplayStore {
+	/** Resolves `true` the first time `key` is claimed before `expiresAt`, `false` after; rejects if Redis fails. */
+	claim(key: string, expiresAt: Date): Promise<boolean>;
+}
+
 /**
  * Options of {@link createReplayStore}.
  *
@@ -44,7 +50,7 @@ export interface ReplayStoreOptions {
  * await replay.claim('proof-jti', new Date(Date.now() + 300_000)) // true, then false on every instance
  * ```
  */
-export function createReplayStore(client: RedisClientLike, options?: ReplayStoreOptions): ReplayStore {
+export function createReplayStore(client: RedisClientLike, options?: ReplayStoreOptions): RedisReplayStore {
 	if (options !== undefined && (typeof options !== "object" || options === null)) {
 		throw new TypeError("@bearerguard/redis: the options of createReplayStore must be an object.");
 	}
