@@ -20,7 +20,7 @@ const CLOSED = new RevocationUnavailableError("closed");
  * know the mirror is current, the feed publishes a numbered heartbeat on a channel of its own every
  * `heartbeatMs` and waits for it to come back through its subscriber: Redis delivers a connection's
  * messages in order, so a heartbeat received means every revocation Redis had before it was received
- * too. A missing number or a reconnection means messages may have been lost: the mirror is then
+ * too. A missing or late number, or a reconnection, means messages may have been lost: the mirror is then
  * reloaded whole, once a heartbeat proves the subscription works again (so nothing published after the
  * read can be missed). No proof for `maxStalenessMs` makes the mirror stale.
  */
@@ -42,6 +42,8 @@ export class MirrorFeed {
 	#sent = 0;
 	#received = 0;
 	#unanswered = 0;
+	/** A heartbeat slower than this went through a disruption. */
+	readonly #lateMs: number;
 	#needsReload = false;
 	#reloading: Promise<void> | undefined;
 	#lastSweep = Date.now();
@@ -56,6 +58,7 @@ export class MirrorFeed {
 		this.#driver = driver;
 		this.#options = options;
 		this.#heartbeatChannel = `${options.prefix}heartbeat:${randomUUID()}`;
+		this.#lateMs = Math.max(2 * options.heartbeatMs, 250);
 		this.#staleTimer = setTimeout(() => this.#becomeStale(), options.maxStalenessMs);
 		this.#staleTimer.unref();
 	}
@@ -118,9 +121,14 @@ export class MirrorFeed {
 	}
 
 	#onHeartbeat(message: string): void {
-		const number = Number(message);
-		// A number skipped (its publish failed, or the subscriber missed it) may hide a lost revocation.
-		if (number !== this.#received + 1) this.#needsReload = true;
+		const colon = message.indexOf(":");
+		const number = Number(message.slice(0, colon));
+		const sentAt = Number(message.slice(colon + 1));
+		// A number skipped (its publish failed, or the subscriber missed it) may hide a lost revocation;
+		// so may a heartbeat that arrives late: it waited in a queue while a connection was being
+		// re-established (a failover), and the subscriber may have come back only after others published.
+		const late = !(Date.now() - sentAt <= this.#lateMs);
+		if (number !== this.#received + 1 || late) this.#needsReload = true;
 		this.#received = Math.max(this.#received, Number.isSafeInteger(number) ? number : 0);
 		if (this.#reloading) return;
 		// This message came through the subscription, so it works: a reload started now misses nothing.
@@ -204,7 +212,7 @@ export class MirrorFeed {
 		this.#sent++;
 		this.#unanswered++;
 		this.#driver
-			.publish(this.#heartbeatChannel, String(this.#sent))
+			.publish(this.#heartbeatChannel, `${this.#sent}:${Date.now()}`)
 			.catch((error) => this.#onError(error))
 			.finally(() => {
 				this.#unanswered--;

@@ -80,7 +80,10 @@ describe.skipIf(!run).each<DriverName>(["node-redis", "ioredis"])(
 			expect(staleAfter).toBeLessThan(MAX_STALENESS_MS + 1000);
 			expect(() => closed.isRevoked(valid)).toThrow(STALE);
 			expect(closed.status()).toMatchObject({ state: "stale", answering: false });
+			// Its heartbeats run on their own phase: it goes stale within one heartbeat of the other.
+			await waitFor(() => open.status().state === "stale", HEARTBEAT_MS + 500);
 			expect(open.status()).toMatchObject({ state: "stale", answering: true });
+			expect([open.isRevoked(revoked), open.isRevoked(valid)]).toEqual([true, false]);
 
 			// Back, empty (nothing persisted): both reload and answer again; what they held stays revoked.
 			await redis.restart();
