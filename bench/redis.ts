@@ -62,6 +62,11 @@ export interface RedisHttpResult {
 	readonly failures: number;
 	/** Median over the rounds of req/s ÷ that of `bearerguard` without `isRevoked`, same round. */
 	readonly ratioToWithout: number;
+	/**
+	 * Median over the rounds of the server CPU per request without `isRevoked` ÷ this one's, same round:
+	 * the capacity ratio of a saturated server, far steadier than req/s on a shared machine.
+	 */
+	readonly cpuRatioToWithout: number;
 	readonly rounds: readonly { requestsPerSec: number; p99Ms: number; cpuMicrosPerRequest: number }[];
 }
 
@@ -73,6 +78,8 @@ export interface ReplayResult {
 	readonly cpuMicros: number;
 	/** With 50 operations in flight. */
 	readonly opsPerSecConcurrent: number;
+	/** This process's CPU time per operation with 50 in flight (the client pipelines them). */
+	readonly cpuMicrosConcurrent: number;
 }
 
 export interface RedisBenchResult {
@@ -218,6 +225,9 @@ async function runRevocationHttp(
 				ratioToWithout: median(
 					own.map((run, i) => run.requestsPerSec / (baseline[i]?.requestsPerSec ?? Number.NaN)),
 				),
+				cpuRatioToWithout: median(
+					own.map((run, i) => (baseline[i]?.cpuMicrosPerRequest ?? Number.NaN) / run.cpuMicrosPerRequest),
+				),
 				rounds: own,
 			});
 		});
@@ -241,6 +251,7 @@ async function timeOperation(
 	}
 	const cpu = process.cpuUsage(cpuBefore);
 	let done = 0;
+	const cpuConcurrent = process.cpuUsage();
 	const until = performance.now() + 1000;
 	await Promise.all(
 		Array.from({ length: 50 }, async () => {
@@ -250,6 +261,7 @@ async function timeOperation(
 			}
 		}),
 	);
+	const concurrentCpu = process.cpuUsage(cpuConcurrent);
 	latencies.sort((a, b) => a - b);
 	const result = {
 		operation: name,
@@ -257,6 +269,7 @@ async function timeOperation(
 		p99Micros: latencies[Math.floor(count * 0.99)] as number,
 		cpuMicros: (cpu.user + cpu.system) / count,
 		opsPerSecConcurrent: done,
+		cpuMicrosConcurrent: (concurrentCpu.user + concurrentCpu.system) / done,
 	};
 	process.stderr.write(
 		`  redis replay ${name}: p50 ${result.p50Micros.toFixed(0)} µs, p99 ${result.p99Micros.toFixed(0)} µs, ${result.cpuMicros.toFixed(1)} µs CPU, ${formatCount(done)}/s with 50 in flight\n`,
@@ -314,7 +327,7 @@ export function redisTables(result: RedisBenchResult): string {
 		]),
 	);
 	const http = markdownTable(
-		["framework", "variant", "req/s", "p99 ms", "server CPU µs/req", "× no isRevoked"],
+		["framework", "variant", "req/s", "p99 ms", "server CPU µs/req", "× no isRevoked (req/s)", "× (CPU/req)"],
 		result.http.map((row) => [
 			row.framework,
 			row.variant,
@@ -322,16 +335,18 @@ export function redisTables(result: RedisBenchResult): string {
 			formatMs(row.p99Ms),
 			row.cpuMicrosPerRequest.toFixed(1),
 			row.failures === 0 ? formatRatio(row.ratioToWithout) : `${row.failures} failed (spoilt)`,
+			formatRatio(row.cpuRatioToWithout),
 		]),
 	);
 	const replay = markdownTable(
-		["operation", "p50 µs", "p99 µs", "CPU µs/op (this process)", "ops/s, 50 in flight"],
+		["operation", "p50 µs", "p99 µs", "CPU µs/op", "ops/s, 50 in flight", "CPU µs/op, 50 in flight"],
 		result.replay.map((row) => [
 			row.operation,
 			formatCount(row.p50Micros),
 			formatCount(row.p99Micros),
 			row.cpuMicros.toFixed(1),
 			formatCount(row.opsPerSecConcurrent),
+			row.cpuMicrosConcurrent.toFixed(1),
 		]),
 	);
 	return [

@@ -6,7 +6,7 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
-import { fleetRedis } from "./redis.js";
+import { type FleetRedis, fleetRedis } from "./redis.js";
 
 const INSTANCE = join(import.meta.dirname, "instance.ts");
 const FRAMEWORKS = ["express", "koa", "fastify"] as const;
@@ -182,11 +182,26 @@ export async function tourFleet(
 }
 
 /**
- * The fleet demo, start to end: a Redis (REDIS_URL's, or a throwaway redis-server), an embedded test
- * issuer, the three instances, the tour; everything is stopped before it resolves.
+ * The fleet demo, start to end: a Redis (`redisUrl`'s, default redis://127.0.0.1:6379, or a throwaway
+ * redis-server), an embedded test issuer, the three instances, the tour; everything is stopped before
+ * it resolves. Resolves `{ skipped }` instead when there is no Redis at all (no redis-server either).
+ *
+ * @example
+ * ```ts
+ * const fleet = await runFleetDemo({ redisUrl: process.env.REDIS_URL })
+ * if ('skipped' in fleet) console.log(`fleet: skipped (${fleet.skipped})`)
+ * else console.log(fleet.report)
+ * ```
  */
-export async function runFleetDemo(options: { redisUrl?: string } = {}): Promise<FleetDemoResult> {
-	const redis = await fleetRedis(options.redisUrl);
+export async function runFleetDemo(
+	options: { redisUrl?: string } = {},
+): Promise<FleetDemoResult | { skipped: string }> {
+	let redis: FleetRedis;
+	try {
+		redis = await fleetRedis(options.redisUrl);
+	} catch (error) {
+		return { skipped: (error as Error).message };
+	}
 	const issuer = await createTestIssuer({ audience: "https://api.example.com" });
 	let instances: FleetInstance[] = [];
 	try {
