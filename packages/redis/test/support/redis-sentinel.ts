@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "redis";
 import { freePort, ping } from "./redis-server.js";
 
 export const SENTINEL_MASTER = "bearerguard";
@@ -21,10 +22,24 @@ export interface RedisSentinel {
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-	const deadline = Date.now() + 15_000;
+	const deadline = Date.now() + 30_000;
 	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`${what} within 15 s`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		if (Date.now() > deadline) throw new Error(`${what} within 30 s`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+/** Whether `command` on `port` answers with something that contains `expected`. */
+async function answers(port: number, command: string[], expected: string): Promise<boolean> {
+	const client = createClient({ url: `redis://127.0.0.1:${port}`, RESP: 2 });
+	client.on("error", () => {});
+	try {
+		await client.connect();
+		return JSON.stringify(await client.sendCommand(command)).includes(expected);
+	} catch {
+		return false;
+	} finally {
+		client.destroy();
 	}
 }
 
@@ -80,6 +95,16 @@ export async function startRedisSentinel(redisServer: string): Promise<RedisSent
 		for (const port of [masterPort, replicaPort, sentinelPort]) {
 			await waitFor(() => ping(port), `port ${port} did not answer`);
 		}
+		// Ready once the replica has synced and the sentinel knows both (it learns the replica from the
+		// master's INFO, every 10 s at first): before that, clients find no master and no failover happens.
+		await waitFor(
+			() => answers(replicaPort, ["INFO", "replication"], "master_link_status:up"),
+			"the replica did not sync",
+		);
+		await waitFor(
+			() => answers(sentinelPort, ["SENTINEL", "REPLICAS", SENTINEL_MASTER], `${replicaPort}`),
+			"the sentinel did not find the replica",
+		);
 		return { masterPort, replicaPort, sentinelPort, killMaster: () => kill(master), stop };
 	} catch (error) {
 		await stop();
