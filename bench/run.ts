@@ -1,6 +1,6 @@
 /**
- * `pnpm bench [--micro] [--http] [--quick]`: the micro benchmark, then the HTTP benchmark (both when
- * neither flag is given). Prints markdown tables on stdout (progress on stderr) and writes every
+ * `pnpm bench [--micro] [--http] [--redis] [--quick]`: the micro benchmark, the HTTP benchmark, then
+ * the Redis benchmark (all three when no part is named; the Redis one is skipped without a Redis). Prints markdown tables on stdout (progress on stderr) and writes every
  * number to bench/results/latest.json. `--quick` shortens every run; BENCH_DURATION sets the seconds
  * of each HTTP run (default 4, or 2 with `--quick`).
  */
@@ -13,10 +13,11 @@ import type { HarnessOptions } from "./lib/harness.js";
 import { CONNECTIONS } from "./lib/load.js";
 import { pinning } from "./lib/pinning.js";
 import { microTable, runMicro } from "./micro.js";
+import { redisTables, runRedis } from "./redis.js";
 import { ROUTE } from "./servers/shared.js";
 import { FRAMEWORKS, type Framework } from "./servers/variants.js";
 
-const FLAGS = new Set(["--micro", "--http", "--quick"]);
+const FLAGS = new Set(["--micro", "--http", "--redis", "--quick"]);
 
 /** BENCH_FRAMEWORKS=koa,fastify runs those only; every framework by default. */
 function frameworksFrom(value: string | undefined): Framework[] {
@@ -33,7 +34,7 @@ function parseArguments(argv: readonly string[]) {
 	if (unknown.length > 0)
 		throw new Error(`bench: unknown argument ${unknown.join(" ")}; use ${[...FLAGS].join(" ")}`);
 	const quick = argv.includes("--quick");
-	const onlyOne = argv.includes("--micro") !== argv.includes("--http");
+	const picked = ["--micro", "--http", "--redis"].some((part) => argv.includes(part));
 	const seconds = Number(process.env.BENCH_DURATION ?? (quick ? 2 : 4));
 	if (!(seconds >= 1)) throw new Error("bench: BENCH_DURATION must be a number of seconds, at least 1");
 	const micro: HarnessOptions = quick
@@ -49,10 +50,12 @@ function parseArguments(argv: readonly string[]) {
 	};
 	return {
 		quick,
-		runMicro: !onlyOne || argv.includes("--micro"),
-		runHttp: !onlyOne || argv.includes("--http"),
+		runMicro: !picked || argv.includes("--micro"),
+		runHttp: !picked || argv.includes("--http"),
+		runRedis: !picked || argv.includes("--redis"),
 		micro,
 		http,
+		redis: { micro, http, replayOperations: quick ? 1000 : 5000 },
 	};
 }
 
@@ -94,6 +97,12 @@ async function main(): Promise<void> {
 		console.log(`${httpTable(http, settings.http.poolSize)}\n`);
 	}
 
+	const redis = settings.runRedis ? await runRedis(settings.redis) : undefined;
+	if (redis !== undefined) {
+		console.log(`## Redis: @bearerguard/redis on the request path\n`);
+		console.log(typeof redis === "string" ? `Skipped: ${redis}.\n` : `${redisTables(redis)}\n`);
+	}
+
 	const file = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
 	await mkdir(dirname(file), { recursive: true });
 	const report = {
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
 		},
 		micro: micro ?? null,
 		http: http ?? null,
+		redis: redis ?? null,
 	};
 	await writeFile(file, `${JSON.stringify(report, null, "\t")}\n`);
 	console.log(`Every number: ${file}`);
