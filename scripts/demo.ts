@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { createApp as createExpressApp } from "../examples/express/src/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/src/app.js";
+import { runFleetDemo } from "../examples/fleet/src/fleet.js";
 import { createApp as createKoaApp } from "../examples/koa/src/app.js";
 import { renderTable } from "./demo/table.js";
 import { type Answer, differences, forgeAlgNone, STEPS, send, type Tokens } from "./demo/tour.js";
@@ -143,6 +144,21 @@ async function keepServing(issuer: TestIssuer, apps: readonly App[]): Promise<vo
 	await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
 }
 
+/**
+ * The fleet: three instances sharing one Redis; a token logged out on one is refused by all three.
+ * Without Redis it is skipped with one line, except under CI=true, where it fails.
+ */
+async function fleetStep(): Promise<number> {
+	console.log("\nFleet (three instances, one Redis): revoke a token on one, refused by all");
+	const fleet = await runFleetDemo({ redisUrl: process.env.REDIS_URL });
+	if ("skipped" in fleet) {
+		console.log(`  skipped: ${fleet.skipped}`);
+		return process.env.CI === "true" ? 1 : 0;
+	}
+	console.log(fleet.report);
+	return fleet.ok ? 0 : 1;
+}
+
 async function main(): Promise<number> {
 	const closers: Close[] = [];
 	try {
@@ -152,7 +168,8 @@ async function main(): Promise<number> {
 		console.log(
 			`bearerguard demo: issuer ${issuer.issuer}; ${apps.map((app) => `${app.name} ${app.url}`).join(", ")}`,
 		);
-		const code = report(apps, await runTour(apps, await mintTokens(issuer)));
+		let code = report(apps, await runTour(apps, await mintTokens(issuer)));
+		code = Math.max(code, await fleetStep());
 		if (process.argv.includes("--serve")) await keepServing(issuer, apps);
 		return code;
 	} catch (error) {
