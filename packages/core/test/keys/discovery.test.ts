@@ -68,7 +68,7 @@ describe("Discovery.resolve", () => {
 		const discovery = new Discovery(issuer.issuer, 2);
 		expect(await discovery.resolve()).toBe(issuer.jwksUri);
 		expect(await discovery.resolve()).toBe(issuer.jwksUri);
-		expect(issuer.requests).toEqual({ discovery: 1, jwks: 0 });
+		expect(issuer.requests).toEqual({ discovery: 1, jwks: 0, introspection: 0 });
 	});
 
 	it("falls back to the OAuth metadata when there is no OpenID document", async () => {
@@ -76,7 +76,7 @@ describe("Discovery.resolve", () => {
 			createTestIssuer({ algorithms: ["ES256"], discovery: "oauth", issuerPath: "/tenant-a" }),
 		);
 		expect(await new Discovery(issuer.issuer, 2).resolve()).toBe(issuer.jwksUri);
-		expect(issuer.requests).toEqual({ discovery: 1, jwks: 0 });
+		expect(issuer.requests).toEqual({ discovery: 1, jwks: 0, introspection: 0 });
 	});
 
 	it("asks the two documents in order", async () => {
@@ -212,7 +212,7 @@ describe("discovery through createVerifier", () => {
 		const issuer = await track(createTestIssuer({ algorithms: ["ES256"] }));
 		const verifier = createVerifier({ issuer: issuer.issuer, audience: issuer.audience });
 		expect((await verifier.verify(await issuer.sign())).issuer).toBe(issuer.issuer);
-		expect(issuer.requests).toEqual({ discovery: 1, jwks: 1 });
+		expect(issuer.requests).toEqual({ discovery: 1, jwks: 1, introspection: 0 });
 		expect(verifier.keys.cacheOf(issuer.issuer)?.fetches).toBe(1);
 	});
 
@@ -222,7 +222,7 @@ describe("discovery through createVerifier", () => {
 		);
 		const verifier = createVerifier({ issuer: issuer.issuer, audience: issuer.audience });
 		expect((await verifier.verify(await issuer.sign())).issuer).toBe(issuer.issuer);
-		expect(issuer.requests).toEqual({ discovery: 1, jwks: 1 });
+		expect(issuer.requests).toEqual({ discovery: 1, jwks: 1, introspection: 0 });
 	});
 
 	it("answers 503 discovery_issuer_mismatch when the document names another issuer, fetching no keys", async () => {
@@ -240,10 +240,10 @@ describe("discovery through createVerifier", () => {
 			headers: { "content-type": "application/json", "cache-control": "no-store", "retry-after": "5" },
 			body: '{"error":"temporarily_unavailable","message":"Signing keys are temporarily unavailable"}',
 		});
-		expect(shared.requests).toEqual({ discovery: before.discovery + 1, jwks: before.jwks });
+		expect(shared.requests).toEqual({ discovery: before.discovery + 1, jwks: before.jwks, introspection: 0 });
 		// Within the back-off, the next request is answered from the failure, with no new fetch.
 		await refusal(verifier.verify(await shared.sign({ iss: configured })), "discovery_issuer_mismatch");
-		expect(shared.requests).toEqual({ discovery: before.discovery + 1, jwks: before.jwks });
+		expect(shared.requests).toEqual({ discovery: before.discovery + 1, jwks: before.jwks, introspection: 0 });
 		expect(verifier.keys.cacheOf(configured)?.fetches).toBe(1);
 	});
 
@@ -252,6 +252,6 @@ describe("discovery through createVerifier", () => {
 		const verifier = createVerifier({ issuer: issuer.issuer, audience: issuer.audience });
 		const error = await refusal(verifier.verify(await issuer.sign()), "discovery_failed");
 		expect(error.headers["www-authenticate"]).toBeUndefined();
-		expect(issuer.requests).toEqual({ discovery: 0, jwks: 0 });
+		expect(issuer.requests).toEqual({ discovery: 0, jwks: 0, introspection: 0 });
 	});
 });

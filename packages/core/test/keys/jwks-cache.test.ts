@@ -425,7 +425,7 @@ describe("concurrency", () => {
 		);
 		const results = await Promise.all(tokens.map((token) => verifier.verify(token)));
 		expect(results.map((auth) => auth.subject)).toEqual(tokens.map((_, i) => `user_${i}`));
-		expect(issuer.requests).toEqual({ discovery: 0, jwks: 1 });
+		expect(issuer.requests).toEqual({ discovery: 0, jwks: 1, introspection: 0 });
 		expect(verifier.keys.cacheOf(issuer.issuer)?.fetches).toBe(1);
 	});
 
@@ -435,7 +435,7 @@ describe("concurrency", () => {
 		const token = await issuer.sign();
 		const results = await Promise.all(Array.from({ length: 100 }, () => verifier.verify(token)));
 		expect(new Set(results.map((auth) => auth.token))).toEqual(new Set([token]));
-		expect(issuer.requests).toEqual({ discovery: 1, jwks: 1 });
+		expect(issuer.requests).toEqual({ discovery: 1, jwks: 1, introspection: 0 });
 	});
 
 	it("100 concurrent verifications against a down issuer make one fetch and all get the 503", async () => {

@@ -52,7 +52,7 @@ describe("several issuers, each discovered on its own", () => {
 		expect((await v.verify(await b.sign())).issuer).toBe(b.issuer);
 		expect(counts()).toEqual({
 			a: before.a,
-			b: { discovery: before.b.discovery + 1, jwks: before.b.jwks + 1 },
+			b: { discovery: before.b.discovery + 1, jwks: before.b.jwks + 1, introspection: 0 },
 			c: before.c,
 		});
 		expect(v.keys.cacheOf(a.issuer)?.fetches).toBe(0);
@@ -97,7 +97,7 @@ describe("several issuers, each discovered on its own", () => {
 		// B's token is checked against the configured JWKS (A's): B's own key is not in it.
 		await refusal(v.verify(await b.sign()), "kid_unknown");
 		expect(counts()).toEqual({
-			a: { discovery: before.a.discovery, jwks: before.a.jwks + 1 },
+			a: { discovery: before.a.discovery, jwks: before.a.jwks + 1, introspection: 0 },
 			b: before.b,
 			c: before.c,
 		});

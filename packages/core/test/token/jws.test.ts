@@ -344,7 +344,7 @@ describe("algorithm attacks, through createVerifier", () => {
 			const genuine = await v.verify(await issuer.sign({}, { header: pointing }));
 			expect(genuine.header[name]).toBe(attackerServer.url);
 			expect(attackerServer.requests).toEqual([]);
-			expect(attacker.requests).toEqual({ discovery: 0, jwks: 0 });
+			expect(attacker.requests).toEqual({ discovery: 0, jwks: 0, introspection: 0 });
 			expect(attackerKid).not.toBe(rsaKid);
 			expect(v.keys.cacheOf(issuer.issuer)?.uri).toBe(issuer.jwksUri);
 		},
