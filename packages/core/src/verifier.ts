@@ -1,9 +1,13 @@
 import { type ResolvedOptions, resolveOptions } from "./config/options.js";
+import { type AuthTraceContext, traceAuthentication } from "./events/authenticate.js";
+import { authenticateChannel } from "./events/channels.js";
 import { compileGuard, type GuardCheck } from "./guard.js";
 import type { ChallengeSettings } from "./http/challenge.js";
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./http/errors.js";
+import { keysHealth, keysReady } from "./keys/key-health.js";
 import { KeySource } from "./keys/key-source.js";
 import { isToken68 } from "./schemes/bearer.js";
+import { claimedIssuer } from "./token/claimed-issuer.js";
 import { checkTimeClaims } from "./token/claims.js";
 import { TokenCache, type VerifiedToken } from "./token/token-cache.js";
 import { verifyJwt } from "./token/verify-jwt.js";
@@ -40,6 +44,8 @@ export interface VerifierInternals extends Verifier {
 	): AuthResult | Promise<AuthResult>;
 	/** Sets this verifier's challenge settings on an error (a `BearerError`) and throws it. */
 	fail(error: unknown): never;
+	/** What the diagnostics events need of this verifier (its token cache's hits, the configured issuers). */
+	readonly traceContext: AuthTraceContext;
 }
 
 const seconds = () => Date.now() / 1000;
@@ -77,6 +83,10 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		: undefined;
 	const { realm, organization, validate, isRevoked } = options;
 	const challengeSettings: ChallengeSettings = Object.freeze({ realm });
+	const traceContext: AuthTraceContext = {
+		cache: tokenCache,
+		issuerOf: (token) => claimedIssuer(token, options.issuers),
+	};
 
 	/** The last per-request checks, in the contract's order: organization after `validate` and `isRevoked`. */
 	function afterCustomChecks(entry: VerifiedToken, context: VerifyContext | undefined): AuthResult {
@@ -192,7 +202,15 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		successHeaders: undefined,
 		async verify(token, context) {
 			try {
-				return await verifyToken(token, context, false);
+				if (!authenticateChannel.hasSubscribers) return await verifyToken(token, context, false);
+				return await traceAuthentication(
+					(trace) => {
+						trace.token = token;
+						return verifyToken(token, context, false);
+					},
+					traceContext,
+					undefined,
+				);
 			} catch (error) {
 				return fail(error);
 			}
@@ -204,6 +222,11 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		compileGuard: (guardOptions) => compileGuard(verifier, guardOptions),
 		verifyToken,
 		fail,
+		traceContext,
+		ready: (readyOptions) => keysReady(options, keys, readyOptions),
+		health: () => keysHealth(options, keys),
 	};
+	// Keys load in the background; failures show in health() and the events, and requests retry them.
+	if (options.prefetch) verifier.ready().catch(() => undefined);
 	return verifier;
 }

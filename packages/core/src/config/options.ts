@@ -52,6 +52,7 @@ export interface ResolvedOptions {
 	readonly allowQueryToken: boolean;
 	readonly allowBodyToken: boolean;
 	readonly tokenCache: { readonly max: number; readonly maxAge: number } | undefined;
+	readonly prefetch: boolean;
 }
 
 function fail(message: string): never {
@@ -230,6 +231,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 		allowQueryToken: bool(options.allowQueryToken, "allowQueryToken", false),
 		allowBodyToken: bool(options.allowBodyToken, "allowBodyToken", false),
 		tokenCache: resolveTokenCache(options.tokenCache),
+		prefetch: bool(options.prefetch, "prefetch", false),
 	});
 }
 
