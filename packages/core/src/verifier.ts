@@ -1,4 +1,6 @@
 import { type ResolvedOptions, resolveOptions } from "./config/options.js";
+import { diagnose } from "./diagnose/diagnose.js";
+import type { DiagnoseOptions, Diagnosis } from "./diagnose/diagnosis-types.js";
 import { type AuthTraceContext, traceAuthentication } from "./events/authenticate.js";
 import { authenticateChannel } from "./events/channels.js";
 import { compileGuard, type GuardCheck } from "./guard.js";
@@ -46,6 +48,17 @@ export interface VerifierInternals extends Verifier {
 	fail(error: unknown): never;
 	/** What the diagnostics events need of this verifier (its token cache's hits, the configured issuers). */
 	readonly traceContext: AuthTraceContext;
+	/**
+	 * Runs every check of a verification on `token`, one by one, and says for each whether it passed, the
+	 * reason and the fix when it failed, and the verdict of the real verification (what the middleware
+	 * answers), fetching keys as the middleware would. Publishes no event. `bearerguard inspect` prints it.
+	 *
+	 * @example
+	 * ```ts
+	 * const { accepted, checks } = await createVerifier({ issuer, audience }).diagnose(token, { permissions: ['write'] })
+	 * ```
+	 */
+	diagnose(token: string, options?: DiagnoseOptions): Promise<Diagnosis>;
 }
 
 const seconds = () => Date.now() / 1000;
@@ -225,6 +238,7 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		traceContext,
 		ready: (readyOptions) => keysReady(options, keys, readyOptions),
 		health: () => keysHealth(options, keys),
+		diagnose: (token, request) => diagnose(verifier, token, request),
 	};
 	// Keys load in the background; failures show in health() and the events, and requests retry them.
 	if (options.prefetch) verifier.ready().catch(() => undefined);

@@ -97,12 +97,13 @@ export function issuerMismatchMessage(configured: string, found: string | undefi
 
 /** One error for every metadata URL that failed: the first network code, every URL's reason in the message. */
 function summarize(issuer: string, errors: readonly unknown[]): FetchError {
-	const first = errors.find((error): error is FetchError => error instanceof FetchError);
-	const network = errors.find(
-		(error): error is FetchError =>
-			error instanceof FetchError && /^(E[A-Z]|UND_ERR|TIMEOUT)/.test(error.code),
-	);
-	const lead = network ?? first;
+	const failures = errors.filter((error): error is FetchError => error instanceof FetchError);
+	// The most telling code leads: a system error (ECONNREFUSED, ENOTFOUND), a timeout, a socket error.
+	const lead =
+		failures.find((error) => /^E[A-Z]/.test(error.code)) ??
+		failures.find((error) => error.code === "TIMEOUT") ??
+		failures.find((error) => error.code.startsWith("UND_ERR")) ??
+		failures[0];
 	const reasons = errors.map((error) => (error instanceof Error ? error.message : String(error))).join("; ");
 	return new FetchError(`no metadata could be had for ${issuer}: ${reasons}`, {
 		cause: lead,
