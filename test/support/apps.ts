@@ -86,7 +86,9 @@ async function startExpress(
 	const app = name === "express5" ? express() : (express4() as unknown as express.Express);
 	const router: ExpressRouter = app;
 	for (const route of routes) {
-		const handlers = [create(route, () => bgExpress.requireAuth(optionsOf(route, defaults)))];
+		const handlers: express.RequestHandler[] = [
+			create(route, () => bgExpress.requireAuth(optionsOf(route, defaults))),
+		];
 		if (route.requirePermissions) handlers.push(bgExpress.requirePermissions(...route.requirePermissions));
 		handlers.push((req, res) => {
 			res.json(describeAuth(req.auth));

@@ -4,6 +4,7 @@ import {
 	type AuthResult,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { expressReader } from "./lib/reader.js";
@@ -21,6 +22,18 @@ import { createResponder, setResponder } from "./lib/respond.js";
 export interface ExpressAuthOptions extends AuthOptions, AdapterOptions<Request> {}
 
 /**
+ * The middleware {@link requireAuth} returns, with the shared verifier behind it: `verifier.ready()`
+ * and `verifier.health()` for a readiness route.
+ *
+ * @example
+ * ```ts
+ * const auth = requireAuth({ issuer, audience, prefetch: true })
+ * app.get('/readyz', (req, res) => { res.status(auth.verifier.health().ready ? 200 : 503).end() })
+ * ```
+ */
+export type AuthMiddleware = RequestHandler & { readonly verifier: Verifier };
+
+/**
  * Express 4 and 5 middleware that verifies the request's bearer token and sets `req.auth`.
  *
  * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
@@ -36,7 +49,7 @@ export interface ExpressAuthOptions extends AuthOptions, AdapterOptions<Request>
  * })
  * ```
  */
-export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
+export function requireAuth(options?: ExpressAuthOptions): AuthMiddleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
@@ -50,7 +63,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 		}
 		next();
 	};
-	return function requireAuth(req, res, next) {
+	const middleware: RequestHandler = function requireAuth(req, res, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(req, expressReader);
@@ -68,4 +81,5 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 			accept(req, res, next, result);
 		}
 	};
+	return Object.assign(middleware, { verifier: authenticator.verifier });
 }

@@ -12,10 +12,9 @@
  *
  * @packageDocumentation
  */
-import type { AuthResult } from "@bearerguard/core";
-import type { onRequestHookHandler } from "fastify";
+import type { AuthResult, Verifier } from "@bearerguard/core";
 import { bearerGuard } from "./plugin.js";
-import type { FastifyAuthOptions } from "./require-auth.js";
+import type { AuthHook, FastifyAuthOptions } from "./require-auth.js";
 
 declare module "fastify" {
 	interface FastifyRequest {
@@ -31,7 +30,22 @@ declare module "fastify" {
 		 * app.delete('/v1/products/:id', { onRequest: app.requireAuth({ permissions: ['delete'] }) }, remove)
 		 * ```
 		 */
-		requireAuth(options?: FastifyAuthOptions): onRequestHookHandler;
+		requireAuth(options?: FastifyAuthOptions): AuthHook;
+		/**
+		 * The verifier of the plugin's options, shared with every `requireAuth` that adds no verifier
+		 * option of its own: `ready()` and `health()` for a readiness route. Made on first use (a
+		 * `TypeError` if the plugin's options and the environment configure no issuer), or at
+		 * registration with `prefetch: true`.
+		 *
+		 * @example
+		 * ```ts
+		 * app.get('/readyz', async (request, reply) => {
+		 *   const health = app.authVerifier.health()
+		 *   return reply.code(health.ready ? 200 : 503).send(health)
+		 * })
+		 * ```
+		 */
+		readonly authVerifier: Verifier;
 	}
 }
 
@@ -47,7 +61,9 @@ export {
 	InvalidRequestError,
 	InvalidTokenError,
 	TemporarilyUnavailableError,
+	type Verifier,
+	type VerifierHealth,
 } from "@bearerguard/core";
-export { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
+export { type AuthHook, type FastifyAuthOptions, requireAuth } from "./require-auth.js";
 export { bearerGuard };
 export default bearerGuard;

@@ -1,4 +1,4 @@
-import { splitAdapterOptions } from "@bearerguard/core";
+import { sharedVerifier, splitAdapterOptions, splitOptions, type Verifier } from "@bearerguard/core";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
@@ -12,17 +12,25 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 	for (const [key, value] of Object.entries(options)) {
 		if (!REGISTER_OPTIONS.has(key)) defaults[key] = value;
 	}
-	splitAdapterOptions(defaults); // `onError` and `errorHandling` are checked at registration.
+	const { authOptions } = splitAdapterOptions(defaults); // `onError` and `errorHandling` are checked at registration.
 	fastify.decorateRequest("auth", null);
+	// The verifier of the plugin's options: made on first use, or now with `prefetch` (so keys load at start).
+	let verifier: Verifier | undefined;
+	const pluginVerifier = () => {
+		verifier ??= sharedVerifier(splitOptions(authOptions).verifier);
+		return verifier;
+	};
+	if (authOptions.prefetch === true) pluginVerifier();
+	fastify.decorate("authVerifier", { getter: pluginVerifier });
 	fastify.decorate("requireAuth", function requireAuthFor(routeOptions?: FastifyAuthOptions) {
 		return requireAuth({ ...defaults, ...routeOptions });
 	});
 };
 
 /**
- * The Fastify 5 plugin: decorates `request.auth` (`null` until verified) and
+ * The Fastify 5 plugin: decorates `request.auth` (`null` until verified),
  * `fastify.requireAuth(options?)`, which returns an `onRequest` hook whose options are merged over
- * the plugin's. Options not given come from `BEARERGUARD_*` environment variables; each
+ * the plugin's, and `fastify.authVerifier`, the verifier of the plugin's options (`ready()`, `health()`). Options not given come from `BEARERGUARD_*` environment variables; each
  * `requireAuth()` call checks its merged options (a `TypeError` says what to fix).
  *
  * @example

@@ -4,6 +4,7 @@ import {
 	type AuthResult,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import { fastifyReader } from "./lib/reader.js";
@@ -19,6 +20,17 @@ import { createResponder } from "./lib/respond.js";
  * ```
  */
 export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyRequest> {}
+
+/**
+ * The hook {@link requireAuth} returns, with the shared verifier behind it (`ready()`, `health()`).
+ *
+ * @example
+ * ```ts
+ * const hook = requireAuth({ issuer, audience })
+ * await hook.verifier.ready()
+ * ```
+ */
+export type AuthHook = onRequestHookHandler & { readonly verifier: Verifier };
 
 /**
  * A Fastify `onRequest` hook that verifies the request's bearer token and sets `request.auth`; usable
@@ -38,7 +50,7 @@ export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyR
  * }))
  * ```
  */
-export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler {
+export function requireAuth(options?: FastifyAuthOptions): AuthHook {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
@@ -56,7 +68,7 @@ export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler 
 		}
 		done();
 	};
-	return function requireAuth(request, reply, done) {
+	const hook: onRequestHookHandler = function requireAuth(request, reply, done) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(request, fastifyReader);
@@ -74,4 +86,5 @@ export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler 
 			accept(request, reply, done, result);
 		}
 	};
+	return Object.assign(hook, { verifier: authenticator.verifier });
 }

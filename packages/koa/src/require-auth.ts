@@ -4,6 +4,7 @@ import {
 	type AuthResult,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { Context, Middleware, Next } from "koa";
 import { koaReader } from "./lib/reader.js";
@@ -21,6 +22,18 @@ import { createResponder, setResponder } from "./lib/respond.js";
 export interface KoaAuthOptions extends AuthOptions, AdapterOptions<Context> {}
 
 /**
+ * The middleware {@link requireAuth} returns, with the shared verifier behind it: `verifier.ready()`
+ * and `verifier.health()` for a readiness route.
+ *
+ * @example
+ * ```ts
+ * const auth = requireAuth({ issuer, audience, prefetch: true })
+ * app.use((ctx, next) => (ctx.path === '/readyz' ? void (ctx.status = auth.verifier.health().ready ? 200 : 503) : next()))
+ * ```
+ */
+export type AuthMiddleware = Middleware & { readonly verifier: Verifier };
+
+/**
  * Koa 2 and 3 middleware that verifies the request's bearer token and sets `ctx.state.auth`.
  *
  * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
@@ -34,7 +47,7 @@ export interface KoaAuthOptions extends AuthOptions, AdapterOptions<Context> {}
  * app.use((ctx) => { ctx.body = { subject: ctx.state.auth?.subject } })
  * ```
  */
-export function requireAuth(options?: KoaAuthOptions): Middleware {
+export function requireAuth(options?: KoaAuthOptions): AuthMiddleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
@@ -48,7 +61,7 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 		}
 		return next();
 	};
-	return function requireAuth(ctx, next) {
+	const middleware: Middleware = function requireAuth(ctx, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(ctx, koaReader);
@@ -65,4 +78,5 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 		}
 		return accept(ctx, next, result);
 	};
+	return Object.assign(middleware, { verifier: authenticator.verifier });
 }
