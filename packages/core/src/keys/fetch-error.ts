@@ -40,11 +40,14 @@ function networkMessage(error: unknown, depth = 0): string | undefined {
 	return deeper ?? (typeof message === "string" && message !== "" ? message : undefined);
 }
 
+/** The statuses that redirect (which bearerguard never follows). */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 /** The code of a failed fetch: a network code, `TIMEOUT`, `REDIRECT` or `HTTP_STATUS` for a status, else `NETWORK`. */
 function codeOf(options: FetchErrorOptions | undefined): string {
 	if (options?.code !== undefined) return options.code;
 	const status = options?.status;
-	if (status !== undefined) return status >= 300 && status < 400 ? "REDIRECT" : "HTTP_STATUS";
+	if (status !== undefined) return REDIRECTS.has(status) ? "REDIRECT" : "HTTP_STATUS";
 	return networkCode(options?.cause) ?? "NETWORK";
 }
 

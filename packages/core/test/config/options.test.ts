@@ -41,6 +41,7 @@ describe("createVerifier: defaults", () => {
 			allowQueryToken: false,
 			allowBodyToken: false,
 			tokenCache: { max: 10_000, maxAge: 600 },
+			prefetch: false,
 		});
 		expect(Object.isFrozen(options)).toBe(true);
 		expect([...options.algorithms]).toEqual([
