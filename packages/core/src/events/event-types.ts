@@ -35,8 +35,9 @@ export interface AuthenticateEvent {
 	/** The answer's status when it failed: 400, 401, 403, 503, or 500 for `error`; `undefined` otherwise. */
 	readonly status: number | undefined;
 	/**
-	 * How the request presented its credential (`Bearer`, `DPoP`, `ApiKey`); `undefined` with no
-	 * credentials, and for `verifier.verify`, which is handed a bare token.
+	 * How the request presented its credential (`Bearer`, `DPoP`, `ApiKey`; `auth.scheme` when
+	 * authenticated); `undefined` with no credentials, and for a refusal by `verifier.verify`, which is
+	 * handed a bare token.
 	 */
 	readonly scheme: CredentialScheme | undefined;
 	/** How the credential was verified (`jwt`, `introspection`, `api-key`), when it was. */
