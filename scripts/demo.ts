@@ -12,6 +12,7 @@ import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { createApp as createExpressApp } from "../examples/express/src/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/src/app.js";
 import { createApp as createKoaApp } from "../examples/koa/src/app.js";
+import { inspectRefusals } from "./demo/inspect.js";
 import { renderTable } from "./demo/table.js";
 import { type Answer, differences, forgeAlgNone, STEPS, send, type Tokens } from "./demo/tour.js";
 
@@ -60,6 +61,7 @@ async function mintTokens(issuer: TestIssuer): Promise<Tokens> {
 		read: await issuer.sign(claims),
 		expired: await issuer.sign({ ...claims, iat: now - 7200, exp: now - 3600 }),
 		noOrganization: await issuer.sign({ permissions: ["read"] }),
+		otherAudience: await issuer.sign({ ...claims, aud: "https://other-api.example.com" }),
 		algNone: forgeAlgNone({
 			iss: issuer.issuer,
 			aud: issuer.audience,
@@ -152,7 +154,10 @@ async function main(): Promise<number> {
 		console.log(
 			`bearerguard demo: issuer ${issuer.issuer}; ${apps.map((app) => `${app.name} ${app.url}`).join(", ")}`,
 		);
-		const code = report(apps, await runTour(apps, await mintTokens(issuer)));
+		const tokens = await mintTokens(issuer);
+		const tour = report(apps, await runTour(apps, tokens));
+		// Why were they refused? `bearerguard inspect` on two of the tokens the tour used.
+		const code = Math.max(tour, await inspectRefusals(issuer, tokens));
 		if (process.argv.includes("--serve")) await keepServing(issuer, apps);
 		return code;
 	} catch (error) {
