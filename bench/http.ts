@@ -199,6 +199,7 @@ function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 		const ours = cell("bearerguard");
 		for (const variant of VARIANTS[framework]) {
 			const measured = cell(variant);
+			// For the subscribed variant, "bearerguard ÷ peer" is what the subscriber costs: ours without it ÷ with it.
 			const isPeer = variant !== "none" && variant !== "bearerguard";
 			results.push({
 				framework,

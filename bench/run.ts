@@ -8,6 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, platform, release } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { eventsTable, runEvents } from "./events.js";
 import { type HttpOptions, httpTable, runHttp } from "./http.js";
 import type { HarnessOptions } from "./lib/harness.js";
 import { CONNECTIONS } from "./lib/load.js";
@@ -82,6 +83,11 @@ async function main(): Promise<void> {
 		);
 		console.log(`${microTable(micro)}\n`);
 	}
+	const events = settings.runMicro ? await runEvents(settings.micro) : undefined;
+	if (events) {
+		console.log("## Diagnostics events: the same request without and with one subscriber\n");
+		console.log(`${eventsTable(events)}\n`);
+	}
 
 	// Pinned after the micro benchmark, whose jose row may use the thread pool on every core.
 	const { pinned, serverCore } = pinning();
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
 			http: { ...settings.http, connections: CONNECTIONS, placement },
 		},
 		micro: micro ?? null,
+		events: events ?? null,
 		http: http ?? null,
 		redis: redis ?? null,
 	};

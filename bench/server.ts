@@ -13,13 +13,17 @@ import { startFastify } from "./servers/fastify.js";
 import { startKoa } from "./servers/koa.js";
 import { createProfiler } from "./servers/profiler.js";
 import { configFromEnvironment, type RunningServer } from "./servers/shared.js";
-import { FRAMEWORKS, isVariant } from "./servers/variants.js";
+import { subscribeCounter } from "./servers/subscriber.js";
+import { FRAMEWORKS, isServerVariant, SUBSCRIBED } from "./servers/variants.js";
 
-function start(framework: string, variant: string): Promise<RunningServer> {
+function start(framework: string, given: string): Promise<RunningServer> {
 	const config = configFromEnvironment();
-	if (framework === "express" && isVariant("express", variant)) return startExpress(variant, config);
-	if (framework === "koa" && isVariant("koa", variant)) return startKoa(variant, config);
-	if (framework === "fastify" && isVariant("fastify", variant)) return startFastify(variant, config);
+	// The same server as "bearerguard", observed by one subscriber to the diagnostics events.
+	if (given === SUBSCRIBED) subscribeCounter();
+	const variant = given === SUBSCRIBED ? "bearerguard" : given;
+	if (framework === "express" && isServerVariant("express", variant)) return startExpress(variant, config);
+	if (framework === "koa" && isServerVariant("koa", variant)) return startKoa(variant, config);
+	if (framework === "fastify" && isServerVariant("fastify", variant)) return startFastify(variant, config);
 	throw new Error(`usage: server.ts <${FRAMEWORKS.join("|")}> <variant>, got: ${framework} ${variant}`);
 }
 

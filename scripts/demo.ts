@@ -13,6 +13,7 @@ import { createApp as createExpressApp } from "../examples/express/src/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/src/app.js";
 import { runFleetDemo } from "../examples/fleet/src/fleet.js";
 import { createApp as createKoaApp } from "../examples/koa/src/app.js";
+import { inspectRefusals } from "./demo/inspect.js";
 import { renderTable } from "./demo/table.js";
 import { type Answer, differences, forgeAlgNone, STEPS, send, type Tokens } from "./demo/tour.js";
 
@@ -61,6 +62,7 @@ async function mintTokens(issuer: TestIssuer): Promise<Tokens> {
 		read: await issuer.sign(claims),
 		expired: await issuer.sign({ ...claims, iat: now - 7200, exp: now - 3600 }),
 		noOrganization: await issuer.sign({ permissions: ["read"] }),
+		otherAudience: await issuer.sign({ ...claims, aud: "https://other-api.example.com" }),
 		algNone: forgeAlgNone({
 			iss: issuer.issuer,
 			aud: issuer.audience,
@@ -168,7 +170,10 @@ async function main(): Promise<number> {
 		console.log(
 			`bearerguard demo: issuer ${issuer.issuer}; ${apps.map((app) => `${app.name} ${app.url}`).join(", ")}`,
 		);
-		let code = report(apps, await runTour(apps, await mintTokens(issuer)));
+		const tokens = await mintTokens(issuer);
+		const tour = report(apps, await runTour(apps, tokens));
+		// Why were they refused? `bearerguard inspect` on two of the tokens the tour used.
+		let code = Math.max(tour, await inspectRefusals(issuer, tokens));
 		code = Math.max(code, await fleetStep());
 		if (process.argv.includes("--serve")) await keepServing(issuer, apps);
 		return code;

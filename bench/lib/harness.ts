@@ -59,6 +59,10 @@ async function timeAsync(fn: () => Promise<unknown>, ms: number): Promise<number
 export interface TimedCase {
 	readonly run: () => unknown;
 	readonly async: boolean;
+	/** Runs before each of its timed runs (and its warm-up), untimed: e.g. subscribe a listener. */
+	readonly before?: () => void;
+	/** Runs after each of its timed runs, untimed: undoes `before`. */
+	readonly after?: () => void;
 }
 
 /**
@@ -70,10 +74,14 @@ export async function measureInterleaved(
 	cases: readonly TimedCase[],
 	options: HarnessOptions,
 ): Promise<Measurement[]> {
-	const time = (timed: TimedCase, ms: number) =>
-		timed.async
-			? timeAsync(timed.run as () => Promise<unknown>, ms)
-			: Promise.resolve(timeSync(timed.run, ms));
+	const time = async (timed: TimedCase, ms: number) => {
+		timed.before?.();
+		try {
+			return timed.async ? await timeAsync(timed.run as () => Promise<unknown>, ms) : timeSync(timed.run, ms);
+		} finally {
+			timed.after?.();
+		}
+	};
 	for (const timed of cases) await time(timed, options.warmupMs);
 	const runs: number[][] = cases.map(() => []);
 	for (let round = 0; round < options.runs; round++) {

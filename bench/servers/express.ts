@@ -5,9 +5,9 @@ import { expressjwt, type GetVerificationKey, type Request as JwtRequest } from 
 import { auth, requiredScopes } from "express-oauth2-jwt-bearer";
 import jwksRsa from "jwks-rsa";
 import { hasScope, PRODUCTS, REQUIRED, ROUTE, type RunningServer, type ServerConfig } from "./shared.js";
-import type { Variant } from "./variants.js";
+import type { ServerVariant } from "./variants.js";
 
-type ExpressVariant = Variant<"express">;
+type ExpressVariant = ServerVariant<"express">;
 
 /** The middleware in front of the route, per variant, as each library's README configures it. */
 function guards(variant: ExpressVariant, config: ServerConfig): RequestHandler[] {

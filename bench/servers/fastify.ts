@@ -2,9 +2,9 @@ import bearerGuard from "@bearerguard/fastify";
 import fastifyJwt from "@fastify/jwt";
 import Fastify, { type FastifyInstance, type onRequestHookHandler } from "fastify";
 import { hasScope, PRODUCTS, REQUIRED, ROUTE, type RunningServer, type ServerConfig } from "./shared.js";
-import type { Variant } from "./variants.js";
+import type { ServerVariant } from "./variants.js";
 
-type FastifyVariant = Variant<"fastify">;
+type FastifyVariant = ServerVariant<"fastify">;
 
 /** The `onRequest` hook of the route, per variant, after registering what it needs. */
 async function guard(

@@ -5,9 +5,9 @@ import jwksRsa from "jwks-rsa";
 import Koa, { type Middleware } from "koa";
 import koaJwt from "koa-jwt";
 import { hasScope, PRODUCTS, REQUIRED, ROUTE, type RunningServer, type ServerConfig } from "./shared.js";
-import type { Variant } from "./variants.js";
+import type { ServerVariant } from "./variants.js";
 
-type KoaVariant = Variant<"koa">;
+type KoaVariant = ServerVariant<"koa">;
 
 /** `GET path` runs `stack` in order (each one's `next` is the following one); anything else is a 404. */
 function get(path: string, ...stack: Middleware[]): Middleware {

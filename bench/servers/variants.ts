@@ -1,15 +1,32 @@
-/** The servers http.ts can start: per framework, no auth (`none`), ours, and the peers. */
+/** Our middleware with one `bearerguard:authenticate` subscriber (bench/server.ts subscribes it). */
+export const SUBSCRIBED = "bearerguard + 1 subscriber" as const;
+
+/**
+ * The servers http.ts can start: per framework, no auth (`none`), ours, ours with one subscriber to the
+ * diagnostics events (what observing every request costs), and the peers.
+ */
 export const VARIANTS = {
-	express: ["none", "bearerguard", "express-oauth2-jwt-bearer", "express-jwt"],
-	koa: ["none", "bearerguard", "koa-jwt"],
-	fastify: ["none", "bearerguard", "@fastify/jwt (cache on)", "@fastify/jwt (cache off)"],
+	express: ["none", "bearerguard", SUBSCRIBED, "express-oauth2-jwt-bearer", "express-jwt"],
+	koa: ["none", "bearerguard", SUBSCRIBED, "koa-jwt"],
+	fastify: ["none", "bearerguard", SUBSCRIBED, "@fastify/jwt (cache on)", "@fastify/jwt (cache off)"],
 } as const;
 
 export type Framework = keyof typeof VARIANTS;
 export type Variant<F extends Framework = Framework> = (typeof VARIANTS)[F][number];
 
+/** The variants a server file builds (the subscribed one is "bearerguard" plus a subscriber). */
+export type ServerVariant<F extends Framework = Framework> = Exclude<Variant<F>, typeof SUBSCRIBED>;
+
 export const FRAMEWORKS = Object.keys(VARIANTS) as Framework[];
 
 export function isVariant<F extends Framework>(framework: F, variant: string): variant is Variant<F> {
 	return (VARIANTS[framework] as readonly string[]).includes(variant);
+}
+
+/** Whether `variant` is one a server file builds for `framework` (any but the subscribed one). */
+export function isServerVariant<F extends Framework>(
+	framework: F,
+	variant: string,
+): variant is ServerVariant<F> {
+	return variant !== SUBSCRIBED && isVariant(framework, variant);
 }

@@ -10,6 +10,8 @@ export interface Tokens {
 	noOrganization: string;
 	/** Valid claims under `{"alg":"none"}` and an empty signature. */
 	algNone: string;
+	/** Like `read`, but for another API's audience. */
+	otherAudience: string;
 }
 
 /** The documented answer to a step. `wwwAuthenticate: undefined` means the header must be absent. */
@@ -78,6 +80,18 @@ export const STEPS: readonly Step[] = [
 			"invalid_token",
 			"Token has expired",
 			'Bearer realm="api", error="invalid_token", error_description="Token has expired"',
+		),
+	},
+	{
+		title: "token for another audience",
+		method: "GET",
+		path: "/v1/products",
+		token: "otherAudience",
+		expected: failure(
+			401,
+			"invalid_token",
+			"Unexpected token audience",
+			'Bearer realm="api", error="invalid_token", error_description="Unexpected token audience"',
 		),
 	},
 	{

@@ -21,7 +21,20 @@ export function createApp(options: ExpressAuthOptions = {}): Express {
 	});
 
 	// Every route below needs a valid token; the x-organization-id header, when sent, must match its org_id.
-	app.use(requireAuth({ organization: { required: true, header: "x-organization-id" }, ...options }));
+	// prefetch loads the issuer's keys now, so the first request finds them and /readyz can turn 200.
+	const auth = requireAuth({
+		organization: { required: true, header: "x-organization-id" },
+		prefetch: true,
+		...options,
+	});
+
+	// Readiness probe: 503 until every issuer's keys are loaded, with what health() says per issuer.
+	app.get("/readyz", (_req, res) => {
+		const health = auth.verifier.health();
+		res.status(health.ready ? 200 : 503).json(health);
+	});
+
+	app.use(auth);
 
 	app.get("/v1/products", requirePermissions("read"), (_req, res) => {
 		res.json({ products: [...products.values()] });

@@ -26,10 +26,17 @@ export async function createApp(options: FastifyAuthOptions = {}): Promise<Fasti
 	// Guarded routes need a valid token; the x-organization-id header, when sent, must match its org_id.
 	await app.register(bearerGuard, {
 		organization: { required: true, header: "x-organization-id" },
+		prefetch: true, // load the issuer's keys at registration, so /readyz can turn 200 before traffic
 		...options,
 	});
 
 	app.get("/v1/health", async () => ({ status: "ok" }));
+
+	// Readiness probe: 503 until every issuer's keys are loaded, with what health() says per issuer.
+	app.get("/readyz", async (_request, reply) => {
+		const health = app.authVerifier.health();
+		return reply.code(health.ready ? 200 : 503).send(health);
+	});
 
 	app.get("/v1/products", { onRequest: app.requireAuth({ permissions: ["read"] }) }, async () => ({
 		products: [...products.values()],

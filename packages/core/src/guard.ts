@@ -4,6 +4,8 @@
  */
 import { checkPermissionList, checkRequirement } from "./authorize.js";
 import { checkOptionNames } from "./config/option-names.js";
+import { type AuthTrace, traceAuthentication } from "./events/authenticate.js";
+import { authenticateChannel } from "./events/channels.js";
 import { BearerError, invalidToken } from "./http/errors.js";
 import { plainReader, type RequestReader } from "./http/request.js";
 import { readCredential } from "./schemes/credentials.js";
@@ -45,15 +47,20 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 	};
 
 	/** Extract, verify, authorize: synchronous when the token is cached and the custom checks are. */
-	function authenticate<R>(
+	function check<R>(
 		request: R,
-		reader: RequestReader<R> = plainReader as unknown as RequestReader<R>,
+		reader: RequestReader<R>,
+		trace: AuthTrace | undefined,
 	): AuthResult | undefined | Promise<AuthResult | undefined> {
 		try {
 			const credential = readCredential(request, reader, options);
 			if (credential === undefined) {
 				if (optional) return undefined;
 				throw invalidToken("token_missing");
+			}
+			if (trace !== undefined) {
+				trace.token = credential.value;
+				trace.scheme = credential.scheme;
 			}
 			const context: VerifyContext | undefined =
 				organizationHeader === undefined
@@ -65,6 +72,15 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 			if (optional && error instanceof BearerError && error.reason === "token_missing") return undefined;
 			return fail(error);
 		}
+	}
+
+	/** One request: with no subscriber to `bearerguard:authenticate`, nothing else (no clock, no event). */
+	function authenticate<R>(
+		request: R,
+		reader: RequestReader<R> = plainReader as unknown as RequestReader<R>,
+	): AuthResult | undefined | Promise<AuthResult | undefined> {
+		if (!authenticateChannel.hasSubscribers) return check(request, reader, undefined);
+		return traceAuthentication((trace) => check(request, reader, trace), verifier.traceContext, undefined);
 	}
 	return authenticate as GuardCheck;
 }

@@ -14,10 +14,33 @@ export {
 export { authorize, type PermissionRequirement } from "./authorize.js";
 export { toSeconds } from "./config/duration.js";
 export { ENVIRONMENT_VARIABLES, optionsFromEnvironment } from "./config/environment.js";
+export type {
+	CheckName,
+	DiagnoseOptions,
+	Diagnosis,
+	DiagnosisCheck,
+	DiagnosisVerdict,
+} from "./diagnose/diagnosis-types.js";
+export type {
+	JwkProblem,
+	JwkReport,
+	JwksReport,
+} from "./diagnose/explain-jwks.js";
+export { explainJwks } from "./diagnose/explain-jwks.js";
+export { FIXES } from "./diagnose/fixes.js";
+export { CHANNELS } from "./events/channels.js";
+export type {
+	AuthenticateEvent,
+	AuthenticateOutcome,
+	ConfigEvent,
+	FetchEvent,
+	FetchKind,
+} from "./events/event-types.js";
 export type { GuardCheck } from "./guard.js";
 export {
 	type AdapterOptions,
 	type AdapterSettings,
+	attachVerifier,
 	type ErrorHandling,
 	type ErrorHook,
 	errorAnswer,
@@ -46,7 +69,10 @@ export {
 } from "./http/errors.js";
 export { headerValues, plainReader, type RequestReader } from "./http/request.js";
 export { GuardSetupError } from "./http/setup-error.js";
+export { metadataUrls } from "./keys/discovery.js";
+export { FetchError, type FetchErrorOptions } from "./keys/fetch-error.js";
 export { type ExtractOptions, extractBearerToken } from "./schemes/bearer.js";
+export { ClaimMismatch } from "./token/claim-mismatch.js";
 export type {
 	Algorithm,
 	AuthOptions,
@@ -57,15 +83,19 @@ export type {
 	Duration,
 	GuardOptions,
 	HeadersLike,
+	HealthError,
 	IsRevokedFn,
+	IssuerHealth,
 	JwksOptions,
 	OrganizationOptions,
+	ReadyOptions,
 	RequestLike,
 	StandardClaims,
 	TokenCacheOptions,
 	TokenHeader,
 	ValidateFn,
 	Verifier,
+	VerifierHealth,
 	VerifierOptions,
 	VerifyContext,
 } from "./types.js";

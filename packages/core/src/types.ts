@@ -228,6 +228,11 @@ export interface VerifierOptions {
 	 * timeout and 1 MiB cap still apply. Default: the global `fetch`.
 	 */
 	fetch?: typeof fetch;
+	/**
+	 * Load every issuer's keys as soon as the verifier is created, retrying until they are loaded, so
+	 * the first request finds them warm (what `ready()` does, without waiting). Default `false`.
+	 */
+	prefetch?: boolean;
 }
 
 /** What a route requires of a verified token. */
@@ -266,6 +271,78 @@ export interface Verifier {
 	 * guards when the request carries no credentials.
 	 */
 	guard(options?: GuardOptions): (request: RequestLike) => Promise<AuthResult | undefined>;
+	/**
+	 * Resolves once every issuer's keys are loaded (at once with `secret`, or when they already are),
+	 * fetching them and retrying after failures (at the JWKS backoff, one loop per key set however many
+	 * callers wait). Rejects when the failure is the configuration's (the issuer's metadata names
+	 * another issuer), or with `signal`'s reason when it aborts. For start-up and readiness probes.
+	 */
+	ready(options?: ReadyOptions): Promise<void>;
+	/** Per issuer: keys held, last fetch, last error, stale; and whether every issuer is ready. Reads state only. */
+	health(): VerifierHealth;
+}
+
+/** Options of `verifier.ready()`. */
+export interface ReadyOptions {
+	/** Stops waiting (the loading goes on in the background), e.g. `AbortSignal.timeout(10_000)`. */
+	signal?: AbortSignal;
+}
+
+/**
+ * What `verifier.health()` reports: `ready` when every issuer has usable keys.
+ *
+ * @example
+ * ```ts
+ * app.get('/readyz', (req, res) => { const health = verifier.health(); res.status(health.ready ? 200 : 503).json(health) })
+ * ```
+ */
+export interface VerifierHealth {
+	/** Every issuer has usable keys (held, and not past `cacheMaxAge + staleIfError`). */
+	readonly ready: boolean;
+	/** One entry per configured issuer, in the configured order. */
+	readonly issuers: readonly IssuerHealth[];
+}
+
+/** The state of one issuer's keys. Times are ISO 8601 strings. */
+export interface IssuerHealth {
+	/** The configured issuer. */
+	readonly issuer: string;
+	/** Where its keys come from: a JWKS (configured or discovered) or the shared secret. */
+	readonly keySource: "jwks" | "secret";
+	/** The JWKS URI, once known (configured, or discovered by a fetch). */
+	readonly jwksUri: string | undefined;
+	/** Keys can verify a request now. */
+	readonly ready: boolean;
+	/** Usable signing keys held (0 before the first successful fetch). */
+	readonly keys: number;
+	/** The keys are older than `jwks.cacheMaxAge`: a refresh failed or is in flight; they serve for `staleIfError`. */
+	readonly stale: boolean;
+	/** A fetch is in flight. */
+	readonly fetching: boolean;
+	/** Fetches started (JWKS, with discovery when there is one). */
+	readonly fetches: number;
+	/** When the last fetch started. */
+	readonly lastFetchAt: string | undefined;
+	/** When keys were last loaded. */
+	readonly lastSuccessAt: string | undefined;
+	/** The last failed fetch (kept after a later success: compare `at` with `lastSuccessAt`). */
+	readonly lastError: HealthError | undefined;
+}
+
+/** A failed fetch of an issuer's metadata or keys, as `health()` reports it. */
+export interface HealthError {
+	/** When it failed. */
+	readonly at: string;
+	/** The 503's reason: the JWKS, the metadata, or metadata naming another issuer. */
+	readonly reason: "jwks_unavailable" | "discovery_failed" | "discovery_issuer_mismatch";
+	/** The fetch's code: `ECONNREFUSED`, `ENOTFOUND`, `TIMEOUT`, `HTTP_STATUS`, `ISSUER_MISMATCH`, ... */
+	readonly code: string;
+	/** The HTTP status, when an answer came. */
+	readonly status: number | undefined;
+	/** What happened, naming the URL (for operators: it may show internal host names). */
+	readonly message: string;
+	/** The failure is the configuration's, not an outage: retrying will not fix it. */
+	readonly configuration: boolean;
 }
 
 /** Per-request facts that `verify` checks besides the token. */

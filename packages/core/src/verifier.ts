@@ -1,9 +1,15 @@
 import { type ResolvedOptions, resolveOptions } from "./config/options.js";
+import { diagnose } from "./diagnose/diagnose.js";
+import type { DiagnoseOptions, Diagnosis } from "./diagnose/diagnosis-types.js";
+import { type AuthTraceContext, traceAuthentication } from "./events/authenticate.js";
+import { authenticateChannel } from "./events/channels.js";
 import { compileGuard, type GuardCheck } from "./guard.js";
 import type { ChallengeSettings } from "./http/challenge.js";
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./http/errors.js";
+import { keysHealth, keysReady } from "./keys/key-health.js";
 import { KeySource } from "./keys/key-source.js";
 import { isToken68 } from "./schemes/bearer.js";
+import { claimedIssuer } from "./token/claimed-issuer.js";
 import { checkTimeClaims } from "./token/claims.js";
 import { TokenCache, type VerifiedToken } from "./token/token-cache.js";
 import { verifyJwt } from "./token/verify-jwt.js";
@@ -40,6 +46,19 @@ export interface VerifierInternals extends Verifier {
 	): AuthResult | Promise<AuthResult>;
 	/** Sets this verifier's challenge settings on an error (a `BearerError`) and throws it. */
 	fail(error: unknown): never;
+	/** What the diagnostics events need of this verifier (its token cache's hits, the configured issuers). */
+	readonly traceContext: AuthTraceContext;
+	/**
+	 * Runs every check of a verification on `token`, one by one, and says for each whether it passed, the
+	 * reason and the fix when it failed, and the verdict of the real verification (what the middleware
+	 * answers), fetching keys as the middleware would. Publishes no event. `bearerguard inspect` prints it.
+	 *
+	 * @example
+	 * ```ts
+	 * const { accepted, checks } = await createVerifier({ issuer, audience }).diagnose(token, { permissions: ['write'] })
+	 * ```
+	 */
+	diagnose(token: string, options?: DiagnoseOptions): Promise<Diagnosis>;
 }
 
 const seconds = () => Date.now() / 1000;
@@ -77,6 +96,10 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		: undefined;
 	const { realm, organization, validate, isRevoked } = options;
 	const challengeSettings: ChallengeSettings = Object.freeze({ realm });
+	const traceContext: AuthTraceContext = {
+		cache: tokenCache,
+		issuerOf: (token) => claimedIssuer(token, options.issuers),
+	};
 
 	/** The last per-request checks, in the contract's order: organization after `validate` and `isRevoked`. */
 	function afterCustomChecks(entry: VerifiedToken, context: VerifyContext | undefined): AuthResult {
@@ -192,7 +215,15 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		successHeaders: undefined,
 		async verify(token, context) {
 			try {
-				return await verifyToken(token, context, false);
+				if (!authenticateChannel.hasSubscribers) return await verifyToken(token, context, false);
+				return await traceAuthentication(
+					(trace) => {
+						trace.token = token;
+						return verifyToken(token, context, false);
+					},
+					traceContext,
+					undefined,
+				);
 			} catch (error) {
 				return fail(error);
 			}
@@ -204,6 +235,12 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		compileGuard: (guardOptions) => compileGuard(verifier, guardOptions),
 		verifyToken,
 		fail,
+		traceContext,
+		ready: (readyOptions) => keysReady(options, keys, readyOptions),
+		health: () => keysHealth(options, keys),
+		diagnose: (token, request) => diagnose(verifier, token, request),
 	};
+	// Keys load in the background; failures show in health() and the events, and requests retry them.
+	if (options.prefetch) verifier.ready().catch(() => undefined);
 	return verifier;
 }

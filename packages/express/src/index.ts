@@ -39,6 +39,8 @@ export {
 	InvalidRequestError,
 	InvalidTokenError,
 	TemporarilyUnavailableError,
+	type Verifier,
+	type VerifierHealth,
 } from "@bearerguard/core";
-export { type ExpressAuthOptions, requireAuth } from "./require-auth.js";
+export { type AuthMiddleware, type ExpressAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";

@@ -4,8 +4,10 @@ import {
 	type Authenticator,
 	type AuthOptions,
 	type AuthResult,
+	attachVerifier,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { expressReader } from "./lib/reader.js";
@@ -21,6 +23,18 @@ import { createResponder, getResponder, type Responder, setResponder } from "./l
  * ```
  */
 export interface ExpressAuthOptions extends AuthOptions, AdapterOptions<Request> {}
+
+/**
+ * The middleware {@link requireAuth} returns, with the shared verifier behind it: `verifier.ready()`
+ * and `verifier.health()` for a readiness route.
+ *
+ * @example
+ * ```ts
+ * const auth = requireAuth({ issuer, audience, prefetch: true })
+ * app.get('/readyz', (req, res) => { res.status(auth.verifier.health().ready ? 200 : 503).end() })
+ * ```
+ */
+export type AuthMiddleware = RequestHandler & { readonly verifier: Verifier };
 
 /**
  * Express 4 and 5 middleware that verifies the request's bearer token and sets `req.auth`.
@@ -39,12 +53,14 @@ export interface ExpressAuthOptions extends AuthOptions, AdapterOptions<Request>
  * })
  * ```
  */
-export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
+export function requireAuth(options?: ExpressAuthOptions): AuthMiddleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
-	if (authenticator.reusesUpstream) return reusing(authenticator, settings, respond);
+	if (authenticator.reusesUpstream) {
+		return attachVerifier(reusing(authenticator, settings, respond), authenticator.verifier);
+	}
 	const accept = (req: Request, res: Response, next: NextFunction, auth: AuthResult | undefined) => {
 		req.auth = auth;
 		setResponder(res, respond);
@@ -54,7 +70,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 		}
 		next();
 	};
-	return function requireAuth(req, res, next) {
+	const middleware: RequestHandler = function requireAuth(req, res, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(req, expressReader);
@@ -72,6 +88,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 			accept(req, res, next, result);
 		}
 	};
+	return attachVerifier(middleware, authenticator.verifier);
 }
 
 /**

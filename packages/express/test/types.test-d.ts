@@ -1,4 +1,4 @@
-import type { AuthResult } from "@bearerguard/core";
+import type { AuthResult, Verifier } from "@bearerguard/core";
 import express from "express";
 import { describe, expectTypeOf, it } from "vitest";
 import { requireAuth, requirePermissions } from "../src/index.js";
@@ -24,7 +24,8 @@ describe("Express request augmentation", () => {
 	});
 
 	it("returns Express middleware", () => {
-		expectTypeOf(requireAuth).returns.toEqualTypeOf<express.RequestHandler>();
+		expectTypeOf(requireAuth).returns.toMatchTypeOf<express.RequestHandler>();
+		expectTypeOf(requireAuth).returns.toHaveProperty("verifier").toEqualTypeOf<Verifier>();
 		expectTypeOf(requirePermissions).returns.toEqualTypeOf<express.RequestHandler>();
 		expectTypeOf(requireAuth).parameter(0).exclude<undefined>().toHaveProperty("onError");
 	});

@@ -13,10 +13,10 @@
  *
  * @packageDocumentation
  */
-import type { AuthResult } from "@bearerguard/core";
+import type { AuthResult, Verifier } from "@bearerguard/core";
 import type { onRequestHookHandler } from "fastify";
 import { bearerGuard } from "./plugin.js";
-import type { FastifyAuthOptions } from "./require-auth.js";
+import type { AuthHook, FastifyAuthOptions } from "./require-auth.js";
 
 declare module "fastify" {
 	interface FastifyRequest {
@@ -32,7 +32,7 @@ declare module "fastify" {
 		 * app.delete('/v1/products/:id', { onRequest: app.requireAuth({ permissions: ['delete'] }) }, remove)
 		 * ```
 		 */
-		requireAuth(options?: FastifyAuthOptions): onRequestHookHandler;
+		requireAuth(options?: FastifyAuthOptions): AuthHook;
 		/**
 		 * An `onRequest` hook that requires every one of `permissions` in the `request.auth` of a hook
 		 * before it (403 `insufficient_scope` otherwise), without verifying again. With no hook before
@@ -45,6 +45,21 @@ declare module "fastify" {
 		 * ```
 		 */
 		requirePermissions(...permissions: string[]): onRequestHookHandler;
+		/**
+		 * The verifier of the plugin's options, shared with every `requireAuth` that adds no verifier
+		 * option of its own: `ready()` and `health()` for a readiness route. Made on first use (a
+		 * `TypeError` if the plugin's options and the environment configure no issuer), or at
+		 * registration with `prefetch: true`.
+		 *
+		 * @example
+		 * ```ts
+		 * app.get('/readyz', async (request, reply) => {
+		 *   const health = app.authVerifier.health()
+		 *   return reply.code(health.ready ? 200 : 503).send(health)
+		 * })
+		 * ```
+		 */
+		readonly authVerifier: Verifier;
 	}
 }
 
@@ -61,7 +76,9 @@ export {
 	InvalidRequestError,
 	InvalidTokenError,
 	TemporarilyUnavailableError,
+	type Verifier,
+	type VerifierHealth,
 } from "@bearerguard/core";
-export { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
+export { type AuthHook, type FastifyAuthOptions, requireAuth } from "./require-auth.js";
 export { bearerGuard };
 export default bearerGuard;

@@ -3,6 +3,7 @@ import {
 	createPermissionsCheck,
 	splitAdapterOptions,
 	splitOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from "fastify";
 import fp from "fastify-plugin";
@@ -35,6 +36,9 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 	const authenticator = createAuthenticator(settings.authOptions, process.env, { reuseUpstream: false });
 	const respond = createResponder(settings, authenticator.challengeSettings);
 	fastify.decorateRequest("auth", null);
+	// The verifier of the plugin's options, made now: with `prefetch`, its keys start loading at once.
+	const verifier = authenticator.verifier as Verifier;
+	fastify.decorate("authVerifier", { getter: () => verifier });
 	fastify.decorate("requireAuth", function requireAuthFor(routeOptions?: FastifyAuthOptions) {
 		return createHook({ ...defaults, ...routeOptions }, isGuardOnly(routeOptions));
 	});
@@ -55,8 +59,9 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 
 /**
  * The Fastify 5 plugin: decorates `request.auth` (`null` until verified), `fastify.requireAuth(options?)`,
- * which returns an `onRequest` hook whose options are merged over the plugin's, and
- * `fastify.requirePermissions(...names)`. The plugin's options (with `BEARERGUARD_*` environment
+ * which returns an `onRequest` hook whose options are merged over the plugin's,
+ * `fastify.requirePermissions(...names)`, and `fastify.authVerifier`, the verifier of the plugin's
+ * options (`ready()`, `health()`). The plugin's options (with `BEARERGUARD_*` environment
  * variables for those not given) are checked when it is registered: without an issuer and audience it
  * fails there. A hook given only guard options (`app.requireAuth({ permissions: ['write'] })`) reuses
  * the `request.auth` of a hook before it (`app.addHook('onRequest', app.requireAuth())`), else it

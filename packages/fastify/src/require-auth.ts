@@ -2,8 +2,10 @@ import {
 	type AdapterOptions,
 	type AuthOptions,
 	type AuthResult,
+	attachVerifier,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from "fastify";
 import { fastifyReader } from "./lib/reader.js";
@@ -20,6 +22,17 @@ import { markPassedWithout, upstreamOf } from "./lib/upstream.js";
  * ```
  */
 export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyRequest> {}
+
+/**
+ * The hook {@link requireAuth} returns, with the shared verifier behind it (`ready()`, `health()`).
+ *
+ * @example
+ * ```ts
+ * const hook = requireAuth({ issuer, audience })
+ * await hook.verifier.ready()
+ * ```
+ */
+export type AuthHook = onRequestHookHandler & { readonly verifier: Verifier };
 
 /**
  * A Fastify `onRequest` hook that verifies the request's bearer token and sets `request.auth`; usable
@@ -40,7 +53,7 @@ export interface FastifyAuthOptions extends AuthOptions, AdapterOptions<FastifyR
  * }))
  * ```
  */
-export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler {
+export function requireAuth(options?: FastifyAuthOptions): AuthHook {
 	return createHook(options, undefined);
 }
 
@@ -51,7 +64,7 @@ export function requireAuth(options?: FastifyAuthOptions): onRequestHookHandler 
 export function createHook(
 	options: FastifyAuthOptions | undefined,
 	reuseUpstream: boolean | undefined,
-): onRequestHookHandler {
+): AuthHook {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions, process.env, { reuseUpstream });
 	const { authenticate, reuse, successHeaders, reusesUpstream } = authenticator;
@@ -74,9 +87,26 @@ export function createHook(
 		}
 		done();
 	};
+	const settle = (
+		result: AuthResult | undefined | Promise<AuthResult | undefined>,
+		request: FastifyRequest,
+		reply: FastifyReply,
+		done: HookHandlerDoneFunction,
+	) => {
+		// A cached token answers synchronously: no promise and no closure on that path.
+		if (result instanceof Promise) {
+			result.then(
+				(auth) => accept(request, reply, done, auth),
+				(error: unknown) => respond(error, request, reply, done),
+			);
+		} else {
+			accept(request, reply, done, result);
+		}
+	};
+	let hook: onRequestHookHandler;
 	if (reusesUpstream) {
 		const configured = authenticator.verifier !== undefined;
-		return function requireAuth(request, reply, done) {
+		hook = function requireAuth(request, reply, done) {
 			const upstream = request.auth;
 			let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 			try {
@@ -90,32 +120,19 @@ export function createHook(
 				respond(error, request, reply, done);
 				return;
 			}
-			if (result instanceof Promise) {
-				result.then(
-					(auth) => accept(request, reply, done, auth),
-					(error: unknown) => respond(error, request, reply, done),
-				);
-			} else {
-				accept(request, reply, done, result);
+			settle(result, request, reply, done);
+		};
+	} else {
+		hook = function requireAuth(request, reply, done) {
+			let result: AuthResult | undefined | Promise<AuthResult | undefined>;
+			try {
+				result = authenticate(request, fastifyReader);
+			} catch (error) {
+				respond(error, request, reply, done);
+				return;
 			}
+			settle(result, request, reply, done);
 		};
 	}
-	return function requireAuth(request, reply, done) {
-		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
-		try {
-			result = authenticate(request, fastifyReader);
-		} catch (error) {
-			respond(error, request, reply, done);
-			return;
-		}
-		// A cached token answers synchronously: no promise and no closure on that path.
-		if (result instanceof Promise) {
-			result.then(
-				(auth) => accept(request, reply, done, auth),
-				(error: unknown) => respond(error, request, reply, done),
-			);
-		} else {
-			accept(request, reply, done, result);
-		}
-	};
+	return attachVerifier(hook, authenticator.verifier);
 }

@@ -1,4 +1,4 @@
-import type { AuthResult } from "@bearerguard/core";
+import type { AuthResult, Verifier } from "@bearerguard/core";
 import Fastify, { type onRequestHookHandler } from "fastify";
 import { describe, expectTypeOf, it } from "vitest";
 import bearerGuard, { type FastifyAuthOptions, requireAuth } from "../src/index.js";
@@ -29,7 +29,9 @@ describe("Fastify request augmentation", () => {
 	});
 
 	it("returns onRequest hooks", () => {
-		expectTypeOf(requireAuth).returns.toEqualTypeOf<onRequestHookHandler>();
+		expectTypeOf(requireAuth).returns.toMatchTypeOf<onRequestHookHandler>();
+		expectTypeOf(requireAuth).returns.toHaveProperty("verifier").toEqualTypeOf<Verifier>();
+		expectTypeOf(Fastify().authVerifier).toEqualTypeOf<Verifier>();
 		expectTypeOf(Fastify().requireAuth).parameter(0).toEqualTypeOf<FastifyAuthOptions | undefined>();
 		expectTypeOf(Fastify().requirePermissions).parameters.toEqualTypeOf<string[]>();
 		expectTypeOf(Fastify().requirePermissions).returns.toEqualTypeOf<onRequestHookHandler>();

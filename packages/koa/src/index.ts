@@ -37,6 +37,8 @@ export {
 	InvalidRequestError,
 	InvalidTokenError,
 	TemporarilyUnavailableError,
+	type Verifier,
+	type VerifierHealth,
 } from "@bearerguard/core";
-export { type KoaAuthOptions, requireAuth } from "./require-auth.js";
+export { type AuthMiddleware, type KoaAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";

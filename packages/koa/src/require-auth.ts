@@ -4,8 +4,10 @@ import {
 	type Authenticator,
 	type AuthOptions,
 	type AuthResult,
+	attachVerifier,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { Context, Middleware, Next } from "koa";
 import { koaReader } from "./lib/reader.js";
@@ -23,6 +25,18 @@ import { createResponder, getResponder, type Responder, setResponder } from "./l
 export interface KoaAuthOptions extends AuthOptions, AdapterOptions<Context> {}
 
 /**
+ * The middleware {@link requireAuth} returns, with the shared verifier behind it: `verifier.ready()`
+ * and `verifier.health()` for a readiness route.
+ *
+ * @example
+ * ```ts
+ * const auth = requireAuth({ issuer, audience, prefetch: true })
+ * app.use((ctx, next) => (ctx.path === '/readyz' ? void (ctx.status = auth.verifier.health().ready ? 200 : 503) : next()))
+ * ```
+ */
+export type AuthMiddleware = Middleware & { readonly verifier: Verifier };
+
+/**
  * Koa 2 and 3 middleware that verifies the request's bearer token and sets `ctx.state.auth`.
  *
  * Options not given come from `BEARERGUARD_*` environment variables; everything is checked when
@@ -37,12 +51,14 @@ export interface KoaAuthOptions extends AuthOptions, AdapterOptions<Context> {}
  * app.use((ctx) => { ctx.body = { subject: ctx.state.auth?.subject } })
  * ```
  */
-export function requireAuth(options?: KoaAuthOptions): Middleware {
+export function requireAuth(options?: KoaAuthOptions): AuthMiddleware {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const { authenticate, successHeaders } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
-	if (authenticator.reusesUpstream) return reusing(authenticator, settings, respond);
+	if (authenticator.reusesUpstream) {
+		return attachVerifier(reusing(authenticator, settings, respond), authenticator.verifier);
+	}
 	const accept = (ctx: Context, next: Next, auth: AuthResult | undefined) => {
 		ctx.state.auth = auth;
 		setResponder(ctx, respond);
@@ -52,7 +68,7 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 		}
 		return next();
 	};
-	return function requireAuth(ctx, next) {
+	const middleware: Middleware = function requireAuth(ctx, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(ctx, koaReader);
@@ -69,6 +85,7 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 		}
 		return accept(ctx, next, result);
 	};
+	return attachVerifier(middleware, authenticator.verifier);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthResult } from "@bearerguard/core";
+import type { AuthResult, Verifier } from "@bearerguard/core";
 import Koa, { type Middleware } from "koa";
 import { describe, expectTypeOf, it } from "vitest";
 import { requireAuth, requirePermissions } from "../src/index.js";
@@ -24,7 +24,8 @@ describe("Koa state augmentation", () => {
 	});
 
 	it("returns Koa middleware", () => {
-		expectTypeOf(requireAuth).returns.toEqualTypeOf<Middleware>();
+		expectTypeOf(requireAuth).returns.toMatchTypeOf<Middleware>();
+		expectTypeOf(requireAuth).returns.toHaveProperty("verifier").toEqualTypeOf<Verifier>();
 		expectTypeOf(requirePermissions).returns.toEqualTypeOf<Middleware>();
 	});
 });

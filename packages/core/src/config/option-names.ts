@@ -37,6 +37,7 @@ export const OPTION_NAMES = {
 		"tokenCache",
 		"audienceClaim",
 		"fetch",
+		"prefetch",
 	],
 	/** What a route requires (`requireAuth`, `verifier.guard`). */
 	guard: ["permissions", "anyPermission", "optional"],

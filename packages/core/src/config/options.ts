@@ -58,6 +58,7 @@ export interface ResolvedOptions {
 	readonly audienceClaim: string;
 	/** The `fetch` of discovery and JWKS requests. */
 	readonly fetch: typeof fetch;
+	readonly prefetch: boolean;
 }
 
 function fail(message: string): never {
@@ -234,6 +235,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 		tokenCache: resolveTokenCache(options.tokenCache),
 		audienceClaim: resolveAudienceClaim(options.audienceClaim),
 		fetch: fn<typeof fetch>(options.fetch, "fetch") ?? globalThis.fetch,
+		prefetch: bool(options.prefetch, "prefetch", false),
 	});
 }
 

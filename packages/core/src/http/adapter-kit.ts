@@ -4,7 +4,7 @@
  * adapter for another framework needs.
  */
 import { checkOptionNames } from "../config/option-names.js";
-import type { AuthOptions } from "../types.js";
+import type { AuthOptions, Verifier } from "../types.js";
 import type { ChallengeSettings } from "./challenge.js";
 import { type ErrorResponse, toErrorResponse } from "./error-response.js";
 import { BearerError } from "./errors.js";
@@ -118,4 +118,31 @@ export function errorAnswer<R>(
 	const response = toErrorResponse(error);
 	if (onError === undefined || !(error instanceof BearerError)) return response;
 	return { ...response, body: errorBody(onError(error, response, request), response.body) };
+}
+
+/**
+ * Makes the verifier behind a middleware reachable as its `verifier` property (`ready()`, `health()`),
+ * for a readiness route. A guard given only guard options with nothing configured has none: reading
+ * the property then throws a `TypeError` that says which guard to ask instead.
+ *
+ * @example
+ * ```ts
+ * return attachVerifier(middleware, authenticator.verifier)
+ * ```
+ */
+export function attachVerifier<T extends object>(
+	target: T,
+	verifier: Verifier | undefined,
+): T & { readonly verifier: Verifier } {
+	return Object.defineProperty(target, "verifier", {
+		enumerable: true,
+		get(): Verifier {
+			if (verifier === undefined) {
+				throw new TypeError(
+					"bearerguard: this requireAuth() has only guard options and nothing configures a verifier, so it has none: read .verifier of the requireAuth({ issuer, audience }) before it.",
+				);
+			}
+			return verifier;
+		},
+	}) as T & { readonly verifier: Verifier };
 }

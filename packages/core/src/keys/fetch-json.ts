@@ -1,13 +1,9 @@
+import { FetchError } from "./fetch-error.js";
+
 /** The largest discovery document or JWKS we read: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Why a fetch of metadata or keys failed, for logs (the `cause` of a 503). */
-export class FetchError extends Error {
-	constructor(message: string, options?: { cause?: unknown }) {
-		super(message, options);
-		this.name = "FetchError";
-	}
-}
+export { FetchError } from "./fetch-error.js";
 
 /**
  * GETs a JSON document with a deadline that covers the body too, no redirects, and a 1 MiB cap enforced
@@ -32,18 +28,18 @@ export async function fetchJson(
 	}
 	if (response.status !== 200) {
 		await response.body?.cancel().catch(() => undefined);
-		throw new FetchError(`GET ${url} answered ${response.status}`);
+		throw new FetchError(`GET ${url} answered ${response.status}`, { status: response.status });
 	}
 	const declared = Number(response.headers.get("content-length"));
 	if (declared > MAX_BODY_BYTES) {
 		await response.body?.cancel().catch(() => undefined);
-		throw new FetchError(`GET ${url} declared a body over ${MAX_BODY_BYTES} bytes`);
+		throw new FetchError(`GET ${url} declared a body over ${MAX_BODY_BYTES} bytes`, { code: "TOO_LARGE" });
 	}
 	const text = await readCapped(response, url);
 	try {
 		return JSON.parse(text);
 	} catch (cause) {
-		throw new FetchError(`GET ${url} did not answer JSON`, { cause });
+		throw new FetchError(`GET ${url} did not answer JSON`, { cause, code: "NOT_JSON" });
 	}
 }
 
@@ -60,7 +56,7 @@ async function readCapped(response: Response, url: string): Promise<string> {
 			size += value.byteLength;
 			if (size > MAX_BODY_BYTES) {
 				await reader.cancel().catch(() => undefined);
-				throw new FetchError(`GET ${url} sent a body over ${MAX_BODY_BYTES} bytes`);
+				throw new FetchError(`GET ${url} sent a body over ${MAX_BODY_BYTES} bytes`, { code: "TOO_LARGE" });
 			}
 			chunks.push(value);
 		}

@@ -1,3 +1,4 @@
+import { traceFetch } from "../events/fetch.js";
 import { TemporarilyUnavailableError } from "../http/errors.js";
 import { FetchError, fetchJson } from "./fetch-json.js";
 import { type JwksKey, toJwksKeys } from "./jwk.js";
@@ -12,6 +13,31 @@ export interface JwksCacheOptions {
 
 /** After a failed fetch, the next one waits this long at most (or `cooldown`, if shorter). */
 const MAX_ERROR_BACKOFF = 5;
+
+/** What a JWKS cache holds and how its fetches went, for `verifier.health()`; times are Unix seconds. */
+export interface JwksCacheState {
+	/** The JWKS URI, once known (configured, or discovered by the last fetch). */
+	readonly uri: string | undefined;
+	/** The usable keys held, or `undefined` before the first success. */
+	readonly keys: number | undefined;
+	/** When keys were last fetched. */
+	readonly fetchedAt: number | undefined;
+	/** When the last fetch started. */
+	readonly lastAttempt: number | undefined;
+	/** When the last fetch failed, and why. */
+	readonly lastFailure: number | undefined;
+	readonly lastError: unknown;
+	/** Whether a fetch is in flight. */
+	readonly fetching: boolean;
+	/** Fetches started. */
+	readonly fetches: number;
+	/** Seconds from now until a fetch may be retried after a failure (0: now). */
+	readonly retryIn: number;
+	/** Whether the keys are past `cacheMaxAge` (still served for `staleIfError`). */
+	readonly stale: boolean;
+	/** Whether the keys can serve a request now (held, within `cacheMaxAge + staleIfError`). */
+	readonly usable: boolean;
+}
 
 /**
  * Finds the cache that holds a JWKS URI's keys: the first cache to claim a URI holds it, and a cache
@@ -35,6 +61,7 @@ export class JwksCache {
 	private lastError: unknown;
 	/** The cache that holds this one's URI, once discovery named a URI another cache holds. */
 	private delegate: JwksCache | undefined;
+	private resolvedUri: string | undefined;
 	/** How many fetches were started (for tests and metrics). */
 	fetches = 0;
 
@@ -88,8 +115,35 @@ export class JwksCache {
 
 	private unavailable(cause: unknown): never {
 		const wait = this.lastFailure + Math.min(this.options.cooldown, MAX_ERROR_BACKOFF) - this.now();
-		const reason = cause instanceof TemporarilyUnavailableError ? cause.reason : "jwks_unavailable";
-		throw new TemporarilyUnavailableError(reason, wait, { cause: cause ?? this.lastError });
+		const failure = cause ?? this.lastError;
+		// A discovery 503 is not wrapped in another: its cause (the fetch's error) is the detail.
+		if (failure instanceof TemporarilyUnavailableError) {
+			throw new TemporarilyUnavailableError(failure.reason, wait, { cause: failure.cause });
+		}
+		throw new TemporarilyUnavailableError("jwks_unavailable", wait, { cause: failure });
+	}
+
+	/** What the cache holds and how its fetches went (see {@link JwksCacheState}). */
+	state(): JwksCacheState {
+		if (this.delegate !== undefined) return this.delegate.state();
+		const now = this.now();
+		const { cacheMaxAge, staleIfError, cooldown } = this.options;
+		const held = this.keys !== undefined;
+		const age = now - this.fetchedAt;
+		const known = (time: number) => (Number.isFinite(time) ? time : undefined);
+		return {
+			uri: typeof this.uri === "string" ? this.uri : this.resolvedUri,
+			keys: this.keys?.length,
+			fetchedAt: known(this.fetchedAt),
+			lastAttempt: known(this.lastAttempt),
+			lastFailure: known(this.lastFailure),
+			lastError: this.lastError,
+			fetching: this.pending !== undefined,
+			fetches: this.fetches,
+			retryIn: Math.max(0, this.lastFailure + Math.min(cooldown, MAX_ERROR_BACKOFF) - now),
+			stale: held && age > cacheMaxAge,
+			usable: held && age <= cacheMaxAge + staleIfError,
+		};
 	}
 
 	/** Starts a fetch, or joins the one in flight. */
@@ -117,15 +171,26 @@ export class JwksCache {
 
 	private async load(): Promise<JwksKey[]> {
 		const uri = typeof this.uri === "string" ? this.uri : await this.uri();
+		this.resolvedUri = uri;
 		const holder = this.claim?.(uri, this) ?? this;
 		if (holder !== this) {
 			this.delegate = holder;
 			return holder.getKeys();
 		}
-		const body = await fetchJson(uri, this.options.timeout, this.fetchImpl);
-		if (typeof body !== "object" || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
-			throw new FetchError(`GET ${uri} did not answer a JWKS ({"keys": [...]})`);
-		}
-		return toJwksKeys((body as { keys: unknown[] }).keys);
+		let members = 0;
+		return traceFetch(
+			"jwks",
+			uri,
+			undefined,
+			async () => {
+				const body = await fetchJson(uri, this.options.timeout, this.fetchImpl);
+				if (typeof body !== "object" || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
+					throw new FetchError(`GET ${uri} did not answer a JWKS ({"keys": [...]})`, { code: "NOT_JWKS" });
+				}
+				members = (body as { keys: unknown[] }).keys.length;
+				return toJwksKeys((body as { keys: unknown[] }).keys);
+			},
+			(keys) => ({ keys: keys.length, ignoredKeys: members - keys.length }),
+		);
 	}
 }

@@ -1,6 +1,7 @@
 import { type ClaimPath, readClaim } from "../config/claim-path.js";
 import type { ResolvedOptions } from "../config/options.js";
 import { invalidToken } from "../http/errors.js";
+import { ClaimMismatch } from "./claim-mismatch.js";
 
 const NUMERIC = ["exp", "nbf", "iat"] as const;
 const STRINGS = ["iss", "sub", "jti", "client_id"] as const;
@@ -12,6 +13,14 @@ const RFC9068_REQUIRED = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"]
  * the presence of `exp`, and RFC 9068's required claims in strict mode. The result can be cached.
  */
 export function checkStaticClaims(claims: Record<string, unknown>, options: ResolvedOptions): void {
+	checkClaimTypes(claims, options);
+	checkIssuerClaim(claims, options);
+	checkAudienceClaim(claims, options);
+	checkExpiryPresent(claims, options);
+}
+
+/** The registered claims have their JSON types, and strict mode's RFC 9068 claims are all there. */
+export function checkClaimTypes(claims: Record<string, unknown>, options: ResolvedOptions): void {
 	for (const name of NUMERIC) {
 		const value = claims[name];
 		if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) {
@@ -26,14 +35,29 @@ export function checkStaticClaims(claims: Record<string, unknown>, options: Reso
 	if (options.typ === "at+jwt" && RFC9068_REQUIRED.some((name) => claims[name] === undefined)) {
 		throw invalidToken("claim_invalid");
 	}
+}
+
+/** `iss` is one of the configured issuers, exactly; the refusal's cause says which it was. */
+export function checkIssuerClaim(claims: Record<string, unknown>, options: ResolvedOptions): void {
 	if (typeof claims.iss !== "string" || !options.issuers.includes(claims.iss))
-		throw invalidToken("issuer_mismatch");
-	// `audienceClaim` names another claim for providers without `aud` (Cognito's `client_id`); own members only.
+		throw invalidToken("issuer_mismatch", new ClaimMismatch("iss", options.issuers, claims.iss));
+}
+
+/**
+ * The audience claim (`aud`, or `audienceClaim` for providers without it, such as Cognito's
+ * `client_id`; own members only) holds one of the accepted audiences.
+ */
+export function checkAudienceClaim(claims: Record<string, unknown>, options: ResolvedOptions): void {
 	const name = options.audienceClaim;
 	const aud = name === "aud" ? claims.aud : Object.hasOwn(claims, name) ? claims[name] : undefined;
 	if (name !== "aud") checkAudienceType(aud);
-	const audiences = typeof aud === "string" ? [aud] : ((aud as string[] | undefined) ?? []);
-	if (!audiences.some((value) => options.audiences.includes(value))) throw invalidToken("audience_mismatch");
+	const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? (aud as unknown[]) : [];
+	if (!audiences.some((value) => typeof value === "string" && options.audiences.includes(value)))
+		throw invalidToken("audience_mismatch", new ClaimMismatch(name, options.audiences, aud));
+}
+
+/** `exp` is there, unless `requireExpiry` is off. */
+export function checkExpiryPresent(claims: Record<string, unknown>, options: ResolvedOptions): void {
 	if (claims.exp === undefined && options.requireExpiry) throw invalidToken("expiry_missing");
 }
 

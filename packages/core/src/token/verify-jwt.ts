@@ -8,6 +8,7 @@ import { normalizeTyp } from "../config/options.js";
 import { invalidToken } from "../http/errors.js";
 import type { KeySource, VerifyKey } from "../keys/key-source.js";
 import type { Algorithm, AuthResult, Claims, TokenHeader } from "../types.js";
+import { ClaimMismatch } from "./claim-mismatch.js";
 import { checkStaticClaims, readPermissions } from "./claims.js";
 import { markIssued } from "./issued.js";
 import { deepFreeze } from "./json.js";
@@ -38,7 +39,8 @@ export function verifyJwt(
 	if (kid !== undefined && typeof kid !== "string") throw invalidToken("token_malformed");
 	// The issuer is read before the signature is checked only to pick its keys; it is checked again below.
 	const issuer = payload.iss;
-	if (typeof issuer !== "string" || !options.issuers.includes(issuer)) throw invalidToken("issuer_mismatch");
+	if (typeof issuer !== "string" || !options.issuers.includes(issuer))
+		throw invalidToken("issuer_mismatch", new ClaimMismatch("iss", options.issuers, issuer));
 	const candidates = keys.keysFor(issuer, alg as Algorithm, kid);
 	return Array.isArray(candidates)
 		? checkVerified(jws, issuer, candidates, token, options)

@@ -48,6 +48,7 @@ describe("createVerifier: defaults", () => {
 			tokenCache: { max: 10_000, maxAge: 600 },
 			audienceClaim: "aud",
 			fetch: globalThis.fetch,
+			prefetch: false,
 		});
 		expect(Object.isFrozen(options)).toBe(true);
 		expect([...options.algorithms]).toEqual([

@@ -110,8 +110,9 @@ describe("Discovery.resolve", () => {
 		expect(error.retryAfter).toBe(1);
 		expect(error.cause).toBeInstanceOf(FetchError);
 		expect((error.cause as Error).message).toBe(
-			`${server.origin}${OPENID} names another issuer than ${server.origin}`,
+			`${server.origin}${OPENID}: the metadata names the issuer "https://evil.example", not the configured "${server.origin}": configure the exact iss of your tokens ("https://evil.example" if the issuer puts its own name in them)`,
 		);
+		expect((error.cause as FetchError).code).toBe("ISSUER_MISMATCH");
 		expect(server.requests).toEqual([`GET ${OPENID}`]);
 	});
 
@@ -135,13 +136,14 @@ describe("Discovery.resolve", () => {
 			await rejectionOf(new Discovery(issuer.issuer, 2).resolve()),
 			"discovery_failed",
 		);
-		expect(error.cause).toBeInstanceOf(AggregateError);
-		const cause = error.cause as AggregateError;
-		expect(cause.message).toBe(`no metadata could be had for ${issuer.issuer}`);
-		expect(cause.errors.map((e: Error) => e.message)).toEqual([
-			`GET ${issuer.issuer}${OPENID} answered 404`,
-			`GET ${issuer.issuer}${OAUTH} answered 404`,
-		]);
+		// One FetchError that says it all, not an AggregateError: the first code and status lead.
+		expect(error.cause).toBeInstanceOf(FetchError);
+		const cause = error.cause as FetchError;
+		expect(cause.message).toBe(
+			`no metadata could be had for ${issuer.issuer}: GET ${issuer.issuer}${OPENID} answered 404; GET ${issuer.issuer}${OAUTH} answered 404`,
+		);
+		expect([cause.code, cause.status]).toEqual(["HTTP_STATUS", 404]);
+		expect((cause.cause as Error).message).toBe(`GET ${issuer.issuer}${OPENID} answered 404`);
 	});
 
 	it.each<[string, unknown]>([
@@ -160,10 +162,10 @@ describe("Discovery.resolve", () => {
 			await rejectionOf(new Discovery(server.origin, 2).resolve()),
 			"discovery_failed",
 		);
-		expect(((error.cause as AggregateError).errors as Error[]).map((e) => e.message)).toEqual([
-			`${server.origin}${OPENID} has no http(s) jwks_uri`,
-			`${server.origin}${OAUTH} has no http(s) jwks_uri`,
-		]);
+		expect((error.cause as FetchError).message).toBe(
+			`no metadata could be had for ${server.origin}: ${server.origin}${OPENID} has no http(s) jwks_uri; ${server.origin}${OAUTH} has no http(s) jwks_uri`,
+		);
+		expect((error.cause as FetchError).code).toBe("NO_JWKS_URI");
 	});
 
 	it("takes the OAuth document's jwks_uri when the OpenID one has none", async () => {

@@ -60,8 +60,12 @@ describe("fetchJson", () => {
 	it("fails fast on a closed port", async () => {
 		const url = await closedPortUrl();
 		const { error, elapsed } = await failure(url);
-		expect(error.message).toBe(`GET ${url} failed`);
+		expect(error.message).toBe(
+			`GET ${url} failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:${new URL(url).port})`,
+		);
 		expect(error.name).toBe("FetchError");
+		expect((error as FetchError).code).toBe("ECONNREFUSED");
+		expect((error as FetchError).status).toBeUndefined();
 		expect(error.cause).toBeInstanceOf(TypeError);
 		expect(elapsed).toBeLessThan(1000);
 	});
@@ -69,7 +73,10 @@ describe("fetchJson", () => {
 	it("gives up on a server that never answers after the timeout", async () => {
 		const server = await serve(hangingServer());
 		const { error, elapsed } = await failure(server.url, 0.3);
-		expect(error.message).toBe(`GET ${server.url} failed`);
+		expect(error.message).toBe(
+			`GET ${server.url} failed: TIMEOUT (The operation was aborted due to timeout)`,
+		);
+		expect((error as FetchError).code).toBe("TIMEOUT");
 		expect((error.cause as Error).name).toBe("TimeoutError");
 		expect(elapsed).toBeGreaterThanOrEqual(250);
 		expect(elapsed).toBeLessThan(1300);
@@ -78,7 +85,10 @@ describe("fetchJson", () => {
 	it("gives up on a body that never ends after the timeout (the deadline covers the body)", async () => {
 		const server = await serve(hangingBodyServer());
 		const { error, elapsed } = await failure(server.url, 0.3);
-		expect(error.message).toBe(`GET ${server.url} failed while reading the body`);
+		expect(error.message).toBe(
+			`GET ${server.url} failed while reading the body: TIMEOUT (The operation was aborted due to timeout)`,
+		);
+		expect((error as FetchError).code).toBe("TIMEOUT");
 		expect(elapsed).toBeGreaterThanOrEqual(250);
 		expect(elapsed).toBeLessThan(1300);
 	});
@@ -87,6 +97,7 @@ describe("fetchJson", () => {
 		const server = await serve(garbageServer());
 		const { error } = await failure(server.url);
 		expect(error.message).toBe(`GET ${server.url} did not answer JSON`);
+		expect((error as FetchError).code).toBe("NOT_JSON");
 		expect(error.cause).toBeInstanceOf(SyntaxError);
 	});
 
@@ -99,6 +110,7 @@ describe("fetchJson", () => {
 		const server = await serve(hugeBodyServer(true));
 		const { error, elapsed } = await failure(server.url);
 		expect(error.message).toBe(`GET ${server.url} declared a body over 1048576 bytes`);
+		expect((error as FetchError).code).toBe("TOO_LARGE");
 		expect(elapsed).toBeLessThan(1000);
 	});
 
@@ -138,17 +150,24 @@ describe("fetchJson", () => {
 		const server = await serve(redirectLoopServer());
 		const { error, elapsed } = await failure(server.url);
 		expect(error.message).toBe(`GET ${server.url} answered 302`);
+		expect([(error as FetchError).code, (error as FetchError).status]).toEqual(["REDIRECT", 302]);
 		expect(server.requests).toEqual(["GET /jwks.json"]);
 		expect(elapsed).toBeLessThan(1000);
 	});
 
 	it.each([201, 204, 301, 304, 404, 500, 503])("refuses a %s answer", async (status) => {
 		const server = await serve(jsonServer(status === 204 || status === 304 ? "" : '{"keys":[]}', { status }));
-		expect((await failure(server.url)).error.message).toBe(`GET ${server.url} answered ${status}`);
+		const { error } = await failure(server.url);
+		expect(error.message).toBe(`GET ${server.url} answered ${status}`);
+		const code = [301, 302, 303, 307, 308].includes(status) ? "REDIRECT" : "HTTP_STATUS";
+		expect([(error as FetchError).code, (error as FetchError).status]).toEqual([code, status]);
 	});
 
 	it("refuses a URL fetch cannot use", async () => {
 		const { error } = await failure("http://127.0.0.1:0/jwks.json");
-		expect(error.message).toBe("GET http://127.0.0.1:0/jwks.json failed");
+		expect(error.message).toBe(
+			"GET http://127.0.0.1:0/jwks.json failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1)",
+		);
+		expect((error as FetchError).code).toBe("ECONNREFUSED");
 	});
 });

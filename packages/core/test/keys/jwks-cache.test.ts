@@ -276,14 +276,19 @@ describe("JWKS faults from real failing servers, through createVerifier", () => 
 	it("down (a closed port): 503, fast", async () => {
 		const url = await closedPortUrl();
 		const { error, elapsed } = await unavailable(url);
-		expect((error.cause as Error).message).toBe(`GET ${url} failed`);
+		expect((error.cause as Error).message).toBe(
+			`GET ${url} failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:${new URL(url).port})`,
+		);
+		expect((error.cause as FetchError).code).toBe("ECONNREFUSED");
 		expect(elapsed).toBeLessThan(1000);
 	});
 
 	it("hanging (never answers): 503 bounded by jwks.timeout", async () => {
 		const server = await track(hangingServer());
 		const { error, elapsed } = await unavailable(server.url, { timeout: "500ms" });
-		expect((error.cause as Error).message).toBe(`GET ${server.url} failed`);
+		expect((error.cause as Error).message).toBe(
+			`GET ${server.url} failed: TIMEOUT (The operation was aborted due to timeout)`,
+		);
 		expect(elapsed).toBeGreaterThanOrEqual(450);
 		expect(elapsed).toBeLessThan(500 + 1000);
 	});
@@ -291,7 +296,9 @@ describe("JWKS faults from real failing servers, through createVerifier", () => 
 	it("hanging mid-body: 503 bounded by jwks.timeout", async () => {
 		const server = await track(hangingBodyServer());
 		const { error, elapsed } = await unavailable(server.url, { timeout: 0.5 });
-		expect((error.cause as Error).message).toBe(`GET ${server.url} failed while reading the body`);
+		expect((error.cause as Error).message).toBe(
+			`GET ${server.url} failed while reading the body: TIMEOUT (The operation was aborted due to timeout)`,
+		);
 		expect(elapsed).toBeLessThan(500 + 1000);
 	});
 

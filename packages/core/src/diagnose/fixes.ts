@@ -1,0 +1,54 @@
+import type { ErrorReason } from "../http/errors.js";
+
+/**
+ * What to fix for each refusal `reason`, in one sentence: the README's troubleshooting table, and what
+ * `verifier.diagnose()` and `bearerguard inspect` print beside a failed check.
+ *
+ * @example
+ * ```ts
+ * FIXES.audience_mismatch // 'Ask the issuer for a token for this API's audience, or add its aud to "audience".'
+ * ```
+ */
+export const FIXES: Readonly<Partial<Record<ErrorReason, string>>> = Object.freeze({
+	authorization_malformed:
+		"Send exactly `Bearer <token>`: one scheme, spaces (not tabs), one token, no trailing comma or quotes.",
+	authorization_duplicated: "Send one Authorization header, not two.",
+	token_in_several_places: "Send the token in one place only (header, query or body).",
+	organization_invalid:
+		'The token needs an organization claim of the configured shape ("organization.claim", "organization.pattern").',
+	organization_mismatch: "The organization header must equal the token's organization claim.",
+	token_missing: "Send `Authorization: Bearer <token>`; Basic and other schemes are not read.",
+	token_too_long:
+		'The token is longer than "maxTokenLength" (8192): ask the issuer for fewer claims, or raise the option.',
+	token_malformed:
+		"Send the whole token as the issuer gave it: a compact JWS of three base64url parts with JSON header and payload (not a JWE, no padding, no quotes, nothing cut off).",
+	alg_not_allowed:
+		'Add the token\'s alg to "algorithms", or ask the issuer to sign with an allowed one. HS256 tokens need "secret"; none is never allowed.',
+	crit_unsupported:
+		"The token uses crit or b64 header extensions, which are not supported: ask the issuer not to.",
+	typ_mismatch:
+		'With "typ" set, the token must carry that typ (for at+jwt, an RFC 9068 access token, not an ID token).',
+	kid_unknown:
+		"No key in the issuer's JWKS matches the token's kid and algorithm: rotated keys, another tenant, or a use: enc or weak key (run `bearerguard jwks <issuer>`).",
+	signature_invalid:
+		"The signature does not verify: a token of another issuer or environment, a token edited or cut short, or a different secret.",
+	claim_invalid:
+		"A registered claim has the wrong JSON type (exp as a string, aud as an object, permissions holding non-strings), or a claim RFC 9068 requires is missing.",
+	issuer_mismatch: 'iss must equal one configured "issuer" exactly (watch the trailing slash).',
+	audience_mismatch: 'Ask the issuer for a token for this API\'s audience, or add its aud to "audience".',
+	token_expired: 'Get a new token. If it should still be valid, check the clocks ("clockTolerance").',
+	expiry_missing: 'The token has no exp: set "requireExpiry: false" for never-expiring personal tokens.',
+	not_yet_valid: "nbf is in the future: check the clocks of the issuer and this server.",
+	token_too_old: 'iat is older than "maxTokenAge": get a new token, or raise the option.',
+	issued_in_future: "iat is in the future: check the clocks of the issuer and this server.",
+	validation_failed: "Your validate function refused the token.",
+	revoked: "isRevoked says the token is revoked: get a new one.",
+	insufficient_scope: "Ask for a token with the permissions the route requires.",
+	discovery_failed:
+		'The issuer\'s metadata could not be fetched (network, TLS, a 404, a redirect, a body over 1 MiB): check the issuer URL, or set "jwksUri".',
+	discovery_issuer_mismatch:
+		'The metadata names another issuer: set "issuer" to exactly the value the metadata and your tokens use (trailing slash?).',
+	jwks_unavailable:
+		'The JWKS could not be fetched (network, TLS, a 404, a redirect, a body over 1 MiB, not a JWKS): check the issuer or "jwksUri".',
+	revocation_check_failed: "Your isRevoked threw: check the store it reads.",
+});
