@@ -1,6 +1,7 @@
 import { optionsFromEnvironment } from "./config/environment.js";
 import type { GuardCheck } from "./guard.js";
 import type { ChallengeSettings } from "./http/challenge.js";
+import type { ResourceMetadata } from "./http/resource-metadata.js";
 import type { AuthOptions, AuthResult, GuardOptions, Verifier, VerifierOptions } from "./types.js";
 import { createVerifier, type VerifierInternals } from "./verifier.js";
 
@@ -24,6 +25,17 @@ export interface Authenticator {
 	 * `undefined` when the verifier never adds any, so the adapter checks once per request.
 	 */
 	readonly successHeaders: ((auth: AuthResult) => Readonly<Record<string, string>> | undefined) | undefined;
+	/**
+	 * The protected resource metadata (RFC 9728) to serve before authenticating, when the `resource`
+	 * option is set: `answer(method, path)` gives the answer for the well-known paths.
+	 */
+	readonly resourceMetadata: ResourceMetadata | undefined;
+	/**
+	 * Compiles other guard options (in place of this authenticator's own) on the same verifier, for an
+	 * adapter whose routes declare permissions apart from the guard (NestJS decorators). A bad option is a
+	 * `TypeError`.
+	 */
+	readonly compileGuard: (options: GuardOptions) => GuardCheck;
 }
 
 const GUARD_KEYS = new Set<string>(["permissions", "anyPermission", "optional"]);
@@ -116,5 +128,7 @@ export function createAuthenticator(
 		verifier,
 		authenticate: verifier.compileGuard(split.guard),
 		successHeaders: verifier.successHeaders,
+		resourceMetadata: verifier.resourceMetadata,
+		compileGuard: (guardOptions) => verifier.compileGuard(guardOptions),
 	};
 }

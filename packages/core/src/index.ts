@@ -39,6 +39,13 @@ export {
 	type UnavailableReason,
 } from "./http/errors.js";
 export { headerValues, plainReader, type RequestReader } from "./http/request.js";
+export {
+	createResourceMetadata,
+	RESOURCE_METADATA_PATH,
+	type ResourceMetadata,
+	type ResourceMetadataAnswer,
+	resourceMetadataUrl,
+} from "./http/resource-metadata.js";
 export { type ExtractOptions, extractBearerToken } from "./schemes/bearer.js";
 export type {
 	Algorithm,
@@ -52,7 +59,9 @@ export type {
 	IsRevokedFn,
 	JwksOptions,
 	OrganizationOptions,
+	ProtectedResourceMetadata,
 	RequestLike,
+	ResourceOptions,
 	StandardClaims,
 	TokenCacheOptions,
 	TokenHeader,

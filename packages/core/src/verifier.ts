@@ -2,6 +2,7 @@ import { type ResolvedOptions, resolveOptions } from "./config/options.js";
 import { compileGuard, type GuardCheck } from "./guard.js";
 import type { ChallengeSettings } from "./http/challenge.js";
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./http/errors.js";
+import { createResourceMetadata, type ResourceMetadata } from "./http/resource-metadata.js";
 import { KeySource } from "./keys/key-source.js";
 import { isToken68 } from "./schemes/bearer.js";
 import { checkTimeClaims } from "./token/claims.js";
@@ -19,6 +20,8 @@ export interface VerifierInternals extends Verifier {
 	readonly tokenCache: TokenCache | undefined;
 	/** How this verifier words its challenges; stamped on every error it throws. */
 	readonly challengeSettings: ChallengeSettings;
+	/** The protected resource metadata (RFC 9728) the adapters serve, when the `resource` option is set. */
+	readonly resourceMetadata: ResourceMetadata | undefined;
 	/**
 	 * Headers a successful answer carries (e.g. a fresh `DPoP-Nonce`, an API key's deprecation), or
 	 * `undefined` when this verifier never adds any: adapters check it once per request.
@@ -76,7 +79,11 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		? new TokenCache(options.tokenCache.max, options.tokenCache.maxAge)
 		: undefined;
 	const { realm, organization, validate, isRevoked } = options;
-	const challengeSettings: ChallengeSettings = Object.freeze({ realm });
+	const resourceMetadata = input.resource === undefined ? undefined : createResourceMetadata(input.resource);
+	const challengeSettings: ChallengeSettings = Object.freeze({
+		realm,
+		...(resourceMetadata && { resourceMetadata: resourceMetadata.url }),
+	});
 
 	/** The last per-request checks, in the contract's order: organization after `validate` and `isRevoked`. */
 	function afterCustomChecks(entry: VerifiedToken, context: VerifyContext | undefined): AuthResult {
@@ -189,6 +196,7 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		keys,
 		tokenCache,
 		challengeSettings,
+		resourceMetadata,
 		successHeaders: undefined,
 		async verify(token, context) {
 			try {
