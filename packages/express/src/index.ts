@@ -37,7 +37,10 @@ export {
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,
+	type ProtectedResourceMetadata,
+	type ResourceOptions,
 	TemporarilyUnavailableError,
 } from "@bearerguard/core";
 export { type ExpressAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";
+export { resourceMetadata } from "./resource-metadata.js";

@@ -8,6 +8,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { expressReader } from "./lib/reader.js";
 import { createResponder, setResponder } from "./lib/respond.js";
+import { metadataFirst } from "./resource-metadata.js";
 
 /**
  * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
@@ -50,7 +51,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 		}
 		next();
 	};
-	return function requireAuth(req, res, next) {
+	const guard: RequestHandler = function requireAuth(req, res, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(req, expressReader);
@@ -68,4 +69,7 @@ export function requireAuth(options?: ExpressAuthOptions): RequestHandler {
 			accept(req, res, next, result);
 		}
 	};
+	// With `resource`, the metadata's well-known paths are answered before authenticating.
+	const metadata = authenticator.resourceMetadata;
+	return metadata === undefined ? guard : metadataFirst(metadata, guard);
 }

@@ -46,8 +46,11 @@ export {
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,
+	type ProtectedResourceMetadata,
+	type ResourceOptions,
 	TemporarilyUnavailableError,
 } from "@bearerguard/core";
 export { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
+export { registerResourceMetadata } from "./resource-metadata.js";
 export { bearerGuard };
 export default bearerGuard;

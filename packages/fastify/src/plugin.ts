@@ -2,6 +2,7 @@ import { splitAdapterOptions } from "@bearerguard/core";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { type FastifyAuthOptions, requireAuth } from "./require-auth.js";
+import { registerResourceMetadata } from "./resource-metadata.js";
 
 /** Options of `register` that Fastify itself reads; they are not the verifier's. */
 const REGISTER_OPTIONS = new Set(["prefix", "logLevel", "logSerializers"]);
@@ -14,6 +15,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 	}
 	splitAdapterOptions(defaults); // `onError` and `errorHandling` are checked at registration.
 	fastify.decorateRequest("auth", null);
+	if (options.resource !== undefined) registerResourceMetadata(fastify, options.resource);
 	fastify.decorate("requireAuth", function requireAuthFor(routeOptions?: FastifyAuthOptions) {
 		return requireAuth({ ...defaults, ...routeOptions });
 	});
@@ -22,7 +24,8 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 /**
  * The Fastify 5 plugin: decorates `request.auth` (`null` until verified) and
  * `fastify.requireAuth(options?)`, which returns an `onRequest` hook whose options are merged over
- * the plugin's. Options not given come from `BEARERGUARD_*` environment variables; each
+ * the plugin's. With `resource`, it serves the protected resource metadata (RFC 9728) at its
+ * well-known paths. Options not given come from `BEARERGUARD_*` environment variables; each
  * `requireAuth()` call checks its merged options (a `TypeError` says what to fix).
  *
  * @example

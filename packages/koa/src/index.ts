@@ -35,7 +35,10 @@ export {
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,
+	type ProtectedResourceMetadata,
+	type ResourceOptions,
 	TemporarilyUnavailableError,
 } from "@bearerguard/core";
 export { type KoaAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";
+export { resourceMetadata } from "./resource-metadata.js";

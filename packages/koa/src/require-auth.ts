@@ -8,6 +8,7 @@ import {
 import type { Context, Middleware, Next } from "koa";
 import { koaReader } from "./lib/reader.js";
 import { createResponder, setResponder } from "./lib/respond.js";
+import { metadataFirst } from "./resource-metadata.js";
 
 /**
  * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
@@ -48,7 +49,7 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 		}
 		return next();
 	};
-	return function requireAuth(ctx, next) {
+	const guard: Middleware = function requireAuth(ctx, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(ctx, koaReader);
@@ -65,4 +66,7 @@ export function requireAuth(options?: KoaAuthOptions): Middleware {
 		}
 		return accept(ctx, next, result);
 	};
+	// With `resource`, the metadata's well-known paths are answered before authenticating.
+	const metadata = authenticator.resourceMetadata;
+	return metadata === undefined ? guard : metadataFirst(metadata, guard);
 }

@@ -12,7 +12,7 @@ export interface ResourceMetadataAnswer {
 	/** 200 for GET and HEAD, 204 for a CORS preflight (OPTIONS). */
 	readonly status: 200 | 204;
 	readonly headers: Readonly<Record<string, string>>;
-	/** The JSON document for GET; empty for HEAD and OPTIONS. */
+	/** The JSON document for GET; empty for HEAD (whose `content-length` is the document's) and OPTIONS. */
 	readonly body: string;
 }
 
@@ -161,7 +161,11 @@ function buildAnswers(document: string) {
 		"access-control-allow-origin": "*",
 	});
 	const get: ResourceMetadataAnswer = Object.freeze({ status: 200, headers, body: document });
-	const head: ResourceMetadataAnswer = Object.freeze({ status: 200, headers, body: "" });
+	const head: ResourceMetadataAnswer = Object.freeze({
+		status: 200,
+		headers: Object.freeze({ ...headers, "content-length": String(Buffer.byteLength(document)) }),
+		body: "",
+	});
 	const preflight: ResourceMetadataAnswer = Object.freeze({
 		status: 204,
 		headers: Object.freeze({

@@ -78,6 +78,7 @@ describe("createResourceMetadata", () => {
 				"content-type": "application/json",
 				"cache-control": "public, max-age=3600",
 				"access-control-allow-origin": "*",
+				"content-length": String(Buffer.byteLength(JSON.stringify(MCP))),
 			},
 			body: "",
 		});
