@@ -26,6 +26,12 @@ import { create, describeAuth, optionsOf, type RouteSpec, type TestApp } from ".
 
 const VERBS = { GET: Get, POST: Post, DELETE: Delete } as const;
 
+/** Whether the route's guard has options (or environment variables) of its own, beyond guard options. */
+function hasOwnGuard(route: RouteSpec): boolean {
+	const own = splitOptions(route.auth ?? {});
+	return route.standalone === true || route.env !== undefined || Object.keys(own.verifier).length > 0;
+}
+
 /**
  * The decorators that stand for one route's `requireAuth` (and `requirePermissions`): the module's
  * guard with the route's guard options as decorators, or, for a route with verifier options or
@@ -38,10 +44,10 @@ function guardFor(
 ): { guard: CanActivate | Type; decorators: MethodDecorator[] } {
 	const decorators: MethodDecorator[] = [];
 	if (route.requirePermissions) decorators.push(RequirePermissions(...route.requirePermissions));
-	const own = splitOptions(route.auth ?? {});
-	if (route.standalone || route.env !== undefined || Object.keys(own.verifier).length > 0) {
+	if (hasOwnGuard(route)) {
 		return { guard: create(route, () => new BearerGuard(optionsOf(route, defaults))), decorators };
 	}
+	const own = splitOptions(route.auth ?? {});
 	if (own.guard.permissions) decorators.push(RequirePermissions(...own.guard.permissions));
 	if (own.guard.anyPermission) decorators.push(AnyPermission(...own.guard.anyPermission));
 	if (own.guard.optional) decorators.push(OptionalAuth());
@@ -75,15 +81,16 @@ export async function startNest(
 	defaults: AuthOptions,
 	routes: readonly RouteSpec[],
 ): Promise<TestApp> {
-	@Module({
-		imports: [BearerGuardModule.forRoot(defaults)],
-		controllers: routes.map((route) => controllerFor(route, defaults)),
-	})
+	const controllers = routes.map((route) => controllerFor(route, defaults));
+	// The module's guard is made (and its options checked) when the app starts: only when a route uses it.
+	const usesModule = routes.some((route) => !hasOwnGuard(route));
+	@Module({ imports: usesModule ? [BearerGuardModule.forRoot(defaults)] : [], controllers })
 	class AppModule {}
+	const options = { logger: false, abortOnError: false } as const;
 	const app =
 		name === "nest-fastify"
-			? await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
-			: await NestFactory.create(AppModule, { logger: false });
+			? await NestFactory.create(AppModule, new FastifyAdapter(), options)
+			: await NestFactory.create(AppModule, options);
 	await app.listen(0, "127.0.0.1");
 	const { port } = app.getHttpServer().address() as AddressInfo;
 	return { name, url: `http://127.0.0.1:${port}`, close: () => app.close() };
