@@ -10,7 +10,9 @@
 import { createInterface } from "node:readline";
 import { startExpress } from "./servers/express.js";
 import { startFastify } from "./servers/fastify.js";
+import { startHono } from "./servers/hono.js";
 import { startKoa } from "./servers/koa.js";
+import { startNest } from "./servers/nest.js";
 import { createProfiler } from "./servers/profiler.js";
 import { configFromEnvironment, type RunningServer } from "./servers/shared.js";
 import { FRAMEWORKS, isVariant } from "./servers/variants.js";
@@ -20,6 +22,8 @@ function start(framework: string, variant: string): Promise<RunningServer> {
 	if (framework === "express" && isVariant("express", variant)) return startExpress(variant, config);
 	if (framework === "koa" && isVariant("koa", variant)) return startKoa(variant, config);
 	if (framework === "fastify" && isVariant("fastify", variant)) return startFastify(variant, config);
+	if (framework === "nest" && isVariant("nest", variant)) return startNest(variant);
+	if (framework === "hono" && isVariant("hono", variant)) return startHono(variant);
 	throw new Error(`usage: server.ts <${FRAMEWORKS.join("|")}> <variant>, got: ${framework} ${variant}`);
 }
 
