@@ -12,7 +12,8 @@ interface PlatformRequest extends AuthenticatedRequest {
 /** How the core reads a request on Nest's Express platform and on its Fastify platform alike. */
 export const nestReader: RequestReader<PlatformRequest> = Object.freeze({
 	headers: (request: PlatformRequest) => request.headers,
-	rawHeaders: (request: PlatformRequest) => (request.raw ?? request).rawHeaders,
+	// Express's request is Node's (own `rawHeaders`); Fastify's keeps Node's as `raw`.
+	rawHeaders: (request: PlatformRequest) => request.rawHeaders ?? request.raw?.rawHeaders,
 	query: (request: PlatformRequest) => request.query,
 	body: (request: PlatformRequest) => request.body,
 });
