@@ -12,7 +12,7 @@ export default defineConfig({
 		},
 	},
 	test: {
-		include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+		include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/test/**/*.test.ts"],
 		testTimeout: 20_000,
 		hookTimeout: 20_000,
 		pool: "forks",

@@ -10,7 +10,9 @@
 import { createInterface } from "node:readline";
 import { startExpress } from "./servers/express.js";
 import { startFastify } from "./servers/fastify.js";
+import { startHono } from "./servers/hono.js";
 import { startKoa } from "./servers/koa.js";
+import { startNest } from "./servers/nest.js";
 import { createProfiler } from "./servers/profiler.js";
 import { configFromEnvironment, type RunningServer } from "./servers/shared.js";
 import { subscribeCounter } from "./servers/subscriber.js";
@@ -24,6 +26,8 @@ function start(framework: string, given: string): Promise<RunningServer> {
 	if (framework === "express" && isServerVariant("express", variant)) return startExpress(variant, config);
 	if (framework === "koa" && isServerVariant("koa", variant)) return startKoa(variant, config);
 	if (framework === "fastify" && isServerVariant("fastify", variant)) return startFastify(variant, config);
+	if (framework === "nest" && isServerVariant("nest", variant)) return startNest(variant);
+	if (framework === "hono" && isServerVariant("hono", variant)) return startHono(variant);
 	throw new Error(`usage: server.ts <${FRAMEWORKS.join("|")}> <variant>, got: ${framework} ${variant}`);
 }
 

@@ -9,6 +9,9 @@ export const VARIANTS = {
 	express: ["none", "bearerguard", SUBSCRIBED, "express-oauth2-jwt-bearer", "express-jwt"],
 	koa: ["none", "bearerguard", SUBSCRIBED, "koa-jwt"],
 	fastify: ["none", "bearerguard", SUBSCRIBED, "@fastify/jwt (cache on)", "@fastify/jwt (cache off)"],
+	// A guard (middleware) that lets every request through: what the framework's own machinery costs.
+	nest: ["none", "bearerguard", "no-op guard"],
+	hono: ["none", "bearerguard", "no-op middleware"],
 } as const;
 
 export type Framework = keyof typeof VARIANTS;

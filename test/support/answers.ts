@@ -90,6 +90,20 @@ const GENERIC_500: Readonly<Record<AdapterName, { contentType: string; body: (te
 	},
 	// Fastify's default error handler sends the message of every error, 500s included (its own choice).
 	fastify: { contentType: "application/json; charset=utf-8", body: () => undefined },
+	// Nest's built-in exception filter answers any error that is not an HttpException this way.
+	"nest-express": {
+		contentType: "application/json; charset=utf-8",
+		body: (text) => expect(text).toBe('{"statusCode":500,"message":"Internal server error"}'),
+	},
+	"nest-fastify": {
+		contentType: "application/json; charset=utf-8",
+		body: (text) => expect(text).toBe('{"statusCode":500,"message":"Internal server error"}'),
+	},
+	// The test app's `onError` (Hono's default sends a plain-text 500).
+	hono: {
+		contentType: "application/json",
+		body: (text) => expect(text).toBe('{"error":"server_error","message":"Internal server error"}'),
+	},
 };
 
 /**

@@ -8,10 +8,20 @@ import express from "express";
 import express4 from "express4";
 import Fastify, { type onRequestHookHandler } from "fastify";
 import Koa, { type Middleware } from "koa";
+import { startHono } from "./apps-hono.js";
+import { startNest } from "./apps-nest.js";
 import { withEnv } from "./env.js";
 
 /** The apps every HTTP case runs against. */
-export const ADAPTERS = ["express5", "express4", "koa", "fastify"] as const;
+export const ADAPTERS = [
+	"express5",
+	"express4",
+	"koa",
+	"fastify",
+	"nest-express",
+	"nest-fastify",
+	"hono",
+] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 /** One protected route, described once and built the same way in every framework. */
@@ -63,7 +73,7 @@ export function describeAuth(auth: AuthResult | null | undefined) {
 	};
 }
 
-function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions {
+export function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions {
 	return route.standalone ? (route.auth ?? {}) : { ...defaults, ...route.auth };
 }
 
@@ -72,16 +82,16 @@ function upstreamOptionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions
 	return route.standalone ? route.upstream : { ...defaults, ...route.upstream };
 }
 
-function create<T>(route: RouteSpec, build: () => T): T {
+export function create<T>(route: RouteSpec, build: () => T): T {
 	return route.env === undefined ? build() : withEnv(route.env, build);
 }
 
-async function listen(server: http.Server): Promise<string> {
+export async function listen(server: http.Server): Promise<string> {
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function closer(server: http.Server): () => Promise<void> {
+export function closer(server: http.Server): () => Promise<void> {
 	return () =>
 		new Promise((resolve) => {
 			server.closeAllConnections();
@@ -227,11 +237,14 @@ export function startApp(
 ): Promise<TestApp> {
 	if (name === "koa") return startKoa(defaults, routes);
 	if (name === "fastify") return startFastify(defaults, routes);
+	if (name === "nest-express" || name === "nest-fastify") return startNest(name, defaults, routes);
+	if (name === "hono") return startHono(defaults, routes);
 	return startExpress(name, defaults, routes);
 }
 
 /**
- * Starts an Express 5, an Express 4, a Koa and a Fastify app from one route list. Every route answers
+ * Starts an Express 5, an Express 4, a Koa, a Fastify, a Nest (Express and Fastify platforms) and a Hono
+ * app from one route list. Every route answers
  * `describeAuth(auth)` as JSON once its guards pass.
  *
  * @example
@@ -245,5 +258,8 @@ export async function startApps(defaults: AuthOptions, routes: readonly RouteSpe
 		startExpress("express4", defaults, routes),
 		startKoa(defaults, routes),
 		startFastify(defaults, routes),
+		startNest("nest-express", defaults, routes),
+		startNest("nest-fastify", defaults, routes),
+		startHono(defaults, routes),
 	]);
 }

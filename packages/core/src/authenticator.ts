@@ -4,6 +4,7 @@ import { checkOptionNames, OPTION_NAMES } from "./config/option-names.js";
 import type { GuardCheck } from "./guard.js";
 import type { ChallengeSettings } from "./http/challenge.js";
 import type { RequestReader } from "./http/request.js";
+import type { ResourceMetadata } from "./http/resource-metadata.js";
 import type { AuthOptions, AuthResult, GuardOptions, Verifier, VerifierOptions } from "./types.js";
 import { createReusingGuard, createUnconfiguredGuard, type UpstreamCheck } from "./upstream.js";
 import { createVerifier, type VerifierInternals } from "./verifier.js";
@@ -44,6 +45,17 @@ export interface Authenticator {
 	 * `undefined` when the verifier never adds any, so the adapter checks once per request.
 	 */
 	readonly successHeaders: ((auth: AuthResult) => Readonly<Record<string, string>> | undefined) | undefined;
+	/**
+	 * The protected resource metadata (RFC 9728) to serve before authenticating, when the `resource`
+	 * option is set: `answer(method, path)` gives the answer for the well-known paths.
+	 */
+	readonly resourceMetadata: ResourceMetadata | undefined;
+	/**
+	 * Compiles other guard options (in place of this authenticator's own) on the same verifier, for an
+	 * adapter whose routes declare permissions apart from the guard (NestJS decorators). A bad option is a
+	 * `TypeError`.
+	 */
+	readonly compileGuard: (options: GuardOptions) => GuardCheck;
 }
 
 const GUARD_KEYS = new Set<string>(OPTION_NAMES.guard);
@@ -163,6 +175,8 @@ export function createAuthenticator(
 			reuse: ((request: unknown, reader?: RequestReader<unknown>) =>
 				authenticate(request, reader as RequestReader<unknown>)) as UpstreamCheck,
 			successHeaders: verifier.successHeaders,
+			resourceMetadata: verifier.resourceMetadata,
+			compileGuard: (guardOptions) => verifier.compileGuard(guardOptions),
 		};
 	}
 	// Only guard options: verify with what is configured (code or environment) when no guard ran before.
@@ -178,5 +192,8 @@ export function createAuthenticator(
 		reusesUpstream,
 		reuse: createReusingGuard(split.guard, authenticate),
 		successHeaders: verifier?.successHeaders,
+		resourceMetadata: verifier?.resourceMetadata,
+		compileGuard: (guardOptions) =>
+			verifier?.compileGuard(guardOptions) ?? createUnconfiguredGuard(guardOptions),
 	};
 }

@@ -68,6 +68,13 @@ export {
 	type UnavailableReason,
 } from "./http/errors.js";
 export { headerValues, plainReader, type RequestReader } from "./http/request.js";
+export {
+	createResourceMetadata,
+	RESOURCE_METADATA_PATH,
+	type ResourceMetadata,
+	type ResourceMetadataAnswer,
+	resourceMetadataUrl,
+} from "./http/resource-metadata.js";
 export { GuardSetupError } from "./http/setup-error.js";
 export { metadataUrls } from "./keys/discovery.js";
 export { FetchError, type FetchErrorOptions } from "./keys/fetch-error.js";
@@ -88,8 +95,10 @@ export type {
 	IssuerHealth,
 	JwksOptions,
 	OrganizationOptions,
+	ProtectedResourceMetadata,
 	ReadyOptions,
 	RequestLike,
+	ResourceOptions,
 	StandardClaims,
 	TokenCacheOptions,
 	TokenHeader,

@@ -233,6 +233,11 @@ export interface VerifierOptions {
 	 * the first request finds them warm (what `ready()` does, without waiting). Default `false`.
 	 */
 	prefetch?: boolean;
+	/**
+	 * RFC 9728 protected resource metadata: served at `/.well-known/oauth-protected-resource{path}` by
+	 * every adapter, and named by `resource_metadata` in every 401 challenge. Default: off.
+	 */
+	resource?: ResourceOptions;
 }
 
 /** What a route requires of a verified token. */
@@ -349,4 +354,65 @@ export interface HealthError {
 export interface VerifyContext {
 	/** The value of the organization request header, when the request has one. */
 	organization?: string | readonly string[];
+}
+
+/**
+ * The protected resource metadata of RFC 9728 §2 that clients (an MCP client, for one) read to find the
+ * authorization server. Member names are the RFC's; every URL is an absolute http(s) URL.
+ *
+ * @example
+ * ```ts
+ * const metadata: ProtectedResourceMetadata = {
+ *   resource: 'https://api.example.com/mcp',
+ *   authorization_servers: ['https://auth.example.com/'],
+ *   scopes_supported: ['read', 'write'],
+ * }
+ * ```
+ */
+export interface ProtectedResourceMetadata {
+	/** The resource identifier: an absolute URL without query or fragment (§1.2). Required. */
+	readonly resource: string;
+	/** Issuer identifiers of the authorization servers that issue tokens for this resource. */
+	readonly authorization_servers?: readonly string[];
+	/** The resource's own JWKS (for signed responses), not the issuer's. */
+	readonly jwks_uri?: string;
+	/** Scope values a client may request for this resource. */
+	readonly scopes_supported?: readonly string[];
+	/** How a bearer token may be sent: `header`, `body`, `query` (RFC 6750). */
+	readonly bearer_methods_supported?: readonly ("header" | "body" | "query")[];
+	/** JWS algorithms the resource signs responses with; never `none`. */
+	readonly resource_signing_alg_values_supported?: readonly string[];
+	/** A human-readable name of the resource. */
+	readonly resource_name?: string;
+	/** A page of developer documentation. */
+	readonly resource_documentation?: string;
+	/** A page about how client data is used. */
+	readonly resource_policy_uri?: string;
+	/** The terms of service. */
+	readonly resource_tos_uri?: string;
+	/** Whether the resource supports mTLS-bound tokens (RFC 8705). */
+	readonly tls_client_certificate_bound_access_tokens?: boolean;
+	/** Rich authorization request types the resource understands (RFC 9396). */
+	readonly authorization_details_types_supported?: readonly string[];
+	/** JWS algorithms accepted for DPoP proofs (RFC 9449). */
+	readonly dpop_signing_alg_values_supported?: readonly string[];
+	/** Whether the resource always requires DPoP-bound tokens. */
+	readonly dpop_bound_access_tokens_required?: boolean;
+	/** The metadata as a signed JWT (§2.2), passed through as given. */
+	readonly signed_metadata?: string;
+	/** A human-readable member in another language (§2.1), e.g. `'resource_name#fr'`. */
+	readonly [localized: `${string}#${string}`]: string | undefined;
+}
+
+/**
+ * The `resource` option: this API's protected resource metadata (RFC 9728).
+ *
+ * @example
+ * ```ts
+ * requireAuth({ issuer, audience, resource: { metadata: { resource: 'https://api.example.com', authorization_servers: [issuer] } } })
+ * ```
+ */
+export interface ResourceOptions {
+	/** The document served at the metadata URL; `resource` decides that URL (§3.1). */
+	readonly metadata: ProtectedResourceMetadata;
 }

@@ -6,6 +6,7 @@ import { authenticateChannel } from "./events/channels.js";
 import { compileGuard, type GuardCheck } from "./guard.js";
 import type { ChallengeSettings } from "./http/challenge.js";
 import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError } from "./http/errors.js";
+import { createResourceMetadata, type ResourceMetadata } from "./http/resource-metadata.js";
 import { keysHealth, keysReady } from "./keys/key-health.js";
 import { KeySource } from "./keys/key-source.js";
 import { isToken68 } from "./schemes/bearer.js";
@@ -25,6 +26,8 @@ export interface VerifierInternals extends Verifier {
 	readonly tokenCache: TokenCache | undefined;
 	/** How this verifier words its challenges; stamped on every error it throws. */
 	readonly challengeSettings: ChallengeSettings;
+	/** The protected resource metadata (RFC 9728) the adapters serve, when the `resource` option is set. */
+	readonly resourceMetadata: ResourceMetadata | undefined;
 	/**
 	 * Headers a successful answer carries (e.g. a fresh `DPoP-Nonce`, an API key's deprecation), or
 	 * `undefined` when this verifier never adds any: adapters check it once per request.
@@ -95,7 +98,11 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		? new TokenCache(options.tokenCache.max, options.tokenCache.maxAge)
 		: undefined;
 	const { realm, organization, validate, isRevoked } = options;
-	const challengeSettings: ChallengeSettings = Object.freeze({ realm });
+	const resourceMetadata = input.resource === undefined ? undefined : createResourceMetadata(input.resource);
+	const challengeSettings: ChallengeSettings = Object.freeze({
+		realm,
+		...(resourceMetadata && { resourceMetadata: resourceMetadata.url }),
+	});
 	const traceContext: AuthTraceContext = {
 		cache: tokenCache,
 		issuerOf: (token) => claimedIssuer(token, options.issuers),
@@ -212,6 +219,7 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		keys,
 		tokenCache,
 		challengeSettings,
+		resourceMetadata,
 		successHeaders: undefined,
 		async verify(token, context) {
 			try {

@@ -38,9 +38,12 @@ export {
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,
+	type ProtectedResourceMetadata,
+	type ResourceOptions,
 	TemporarilyUnavailableError,
 	type Verifier,
 	type VerifierHealth,
 } from "@bearerguard/core";
 export { type AuthMiddleware, type ExpressAuthOptions, requireAuth } from "./require-auth.js";
 export { requirePermissions } from "./require-permissions.js";
+export { resourceMetadata } from "./resource-metadata.js";

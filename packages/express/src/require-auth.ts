@@ -12,6 +12,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { expressReader } from "./lib/reader.js";
 import { createResponder, getResponder, type Responder, setResponder } from "./lib/respond.js";
+import { metadataFirst } from "./resource-metadata.js";
 
 /**
  * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
@@ -59,7 +60,7 @@ export function requireAuth(options?: ExpressAuthOptions): AuthMiddleware {
 	const { authenticate, successHeaders } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
 	if (authenticator.reusesUpstream) {
-		return attachVerifier(reusing(authenticator, settings, respond), authenticator.verifier);
+		return withMetadata(reusing(authenticator, settings, respond), authenticator);
 	}
 	const accept = (req: Request, res: Response, next: NextFunction, auth: AuthResult | undefined) => {
 		req.auth = auth;
@@ -70,7 +71,7 @@ export function requireAuth(options?: ExpressAuthOptions): AuthMiddleware {
 		}
 		next();
 	};
-	const middleware: RequestHandler = function requireAuth(req, res, next) {
+	const guard: RequestHandler = function requireAuth(req, res, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(req, expressReader);
@@ -88,7 +89,7 @@ export function requireAuth(options?: ExpressAuthOptions): AuthMiddleware {
 			accept(req, res, next, result);
 		}
 	};
-	return attachVerifier(middleware, authenticator.verifier);
+	return withMetadata(guard, authenticator);
 }
 
 /**
@@ -142,4 +143,16 @@ function reusing(
 			accept(req, res, next, result, upstream);
 		}
 	};
+}
+
+/**
+ * The finished middleware: the protected resource metadata's well-known paths answered first when
+ * `resource` is configured, and the verifier reachable as `.verifier`.
+ */
+function withMetadata(guard: RequestHandler, authenticator: Authenticator): AuthMiddleware {
+	const metadata = authenticator.resourceMetadata;
+	return attachVerifier(
+		metadata === undefined ? guard : metadataFirst(metadata, guard),
+		authenticator.verifier,
+	);
 }

@@ -75,10 +75,13 @@ export {
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,
+	type ProtectedResourceMetadata,
+	type ResourceOptions,
 	TemporarilyUnavailableError,
 	type Verifier,
 	type VerifierHealth,
 } from "@bearerguard/core";
 export { type AuthHook, type FastifyAuthOptions, requireAuth } from "./require-auth.js";
+export { registerResourceMetadata } from "./resource-metadata.js";
 export { bearerGuard };
 export default bearerGuard;

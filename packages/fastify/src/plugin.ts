@@ -10,6 +10,7 @@ import fp from "fastify-plugin";
 import { createResponder } from "./lib/respond.js";
 import { upstreamOf } from "./lib/upstream.js";
 import { createHook, type FastifyAuthOptions } from "./require-auth.js";
+import { registerResourceMetadata } from "./resource-metadata.js";
 
 /** Options of `register` that Fastify itself reads; they are not the verifier's. */
 const REGISTER_OPTIONS = new Set(["prefix", "logLevel", "logSerializers"]);
@@ -39,6 +40,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 	// The verifier of the plugin's options, made now: with `prefetch`, its keys start loading at once.
 	const verifier = authenticator.verifier as Verifier;
 	fastify.decorate("authVerifier", { getter: () => verifier });
+	if (options.resource !== undefined) registerResourceMetadata(fastify, options.resource);
 	fastify.decorate("requireAuth", function requireAuthFor(routeOptions?: FastifyAuthOptions) {
 		return createHook({ ...defaults, ...routeOptions }, isGuardOnly(routeOptions));
 	});
@@ -66,6 +68,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
  * fails there. A hook given only guard options (`app.requireAuth({ permissions: ['write'] })`) reuses
  * the `request.auth` of a hook before it (`app.addHook('onRequest', app.requireAuth())`), else it
  * verifies with the plugin's options.
+ * With `resource`, it serves the protected resource metadata (RFC 9728) at its well-known paths.
  *
  * @example
  * ```ts

@@ -12,6 +12,7 @@ import {
 import type { Context, Middleware, Next } from "koa";
 import { koaReader } from "./lib/reader.js";
 import { createResponder, getResponder, type Responder, setResponder } from "./lib/respond.js";
+import { metadataFirst } from "./resource-metadata.js";
 
 /**
  * Options of {@link requireAuth}: the core's verifier and guard options (`issuer`, `audience`,
@@ -57,7 +58,7 @@ export function requireAuth(options?: KoaAuthOptions): AuthMiddleware {
 	const { authenticate, successHeaders } = authenticator;
 	const respond = createResponder(settings, authenticator.challengeSettings);
 	if (authenticator.reusesUpstream) {
-		return attachVerifier(reusing(authenticator, settings, respond), authenticator.verifier);
+		return withMetadata(reusing(authenticator, settings, respond), authenticator);
 	}
 	const accept = (ctx: Context, next: Next, auth: AuthResult | undefined) => {
 		ctx.state.auth = auth;
@@ -68,7 +69,7 @@ export function requireAuth(options?: KoaAuthOptions): AuthMiddleware {
 		}
 		return next();
 	};
-	const middleware: Middleware = function requireAuth(ctx, next) {
+	const guard: Middleware = function requireAuth(ctx, next) {
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
 			result = authenticate(ctx, koaReader);
@@ -85,7 +86,7 @@ export function requireAuth(options?: KoaAuthOptions): AuthMiddleware {
 		}
 		return accept(ctx, next, result);
 	};
-	return attachVerifier(middleware, authenticator.verifier);
+	return withMetadata(guard, authenticator);
 }
 
 /**
@@ -134,4 +135,16 @@ function reusing(
 		}
 		return accept(ctx, next, result, upstream);
 	};
+}
+
+/**
+ * The finished middleware: the protected resource metadata's well-known paths answered first when
+ * `resource` is configured, and the verifier reachable as `.verifier`.
+ */
+function withMetadata(guard: Middleware, authenticator: Authenticator): AuthMiddleware {
+	const metadata = authenticator.resourceMetadata;
+	return attachVerifier(
+		metadata === undefined ? guard : metadataFirst(metadata, guard),
+		authenticator.verifier,
+	);
 }

@@ -38,6 +38,7 @@ export const OPTION_NAMES = {
 		"audienceClaim",
 		"fetch",
 		"prefetch",
+		"resource",
 	],
 	/** What a route requires (`requireAuth`, `verifier.guard`). */
 	guard: ["permissions", "anyPermission", "optional"],
@@ -51,6 +52,7 @@ export const OPTION_NAMES = {
 		jwks: ["cacheMaxAge", "cooldown", "timeout", "staleIfError"],
 		organization: ["claim", "required", "pattern", "header"],
 		tokenCache: ["max", "maxAge"],
+		resource: ["metadata"],
 	} as Readonly<Record<string, readonly string[]>>,
 } as const;
 

@@ -1,0 +1,38 @@
+/**
+ * `@bearerguard/nestjs`: a NestJS module, guard and decorators that verify OAuth 2.0 bearer tokens, on
+ * Nest's Express and Fastify platforms alike, with the same answers as every bearerguard adapter.
+ *
+ * @example
+ * ```ts
+ * import { BearerGuardModule, BearerGuard, RequirePermissions, Auth, Public } from '@bearerguard/nestjs'
+ *
+ * @Module({ imports: [BearerGuardModule.forRoot({ issuer, audience, globalGuard: true })] })
+ * export class AppModule {}
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+	type AdapterOptions,
+	type AuthResult,
+	BearerError,
+	type CustomClaims,
+	type ErrorHandling,
+	type ErrorHook,
+	type ErrorResponse,
+	InsufficientScopeError,
+	InvalidRequestError,
+	InvalidTokenError,
+	type ProtectedResourceMetadata,
+	type ResourceOptions,
+	TemporarilyUnavailableError,
+} from "@bearerguard/core";
+export { BearerGuard } from "./bearer-guard.js";
+export {
+	BearerGuardModule,
+	type BearerGuardModuleAsyncOptions,
+	type BearerGuardModuleOptions,
+} from "./bearer-guard.module.js";
+export { AnyPermission, Auth, OptionalAuth, Public, RequirePermissions } from "./decorators.js";
+export { BearerExceptionFilter, BearerHttpException } from "./exception.js";
+export { type AuthenticatedRequest, BEARERGUARD_OPTIONS, type NestAuthOptions } from "./options.js";
