@@ -14,7 +14,7 @@ import { type LoadResult, runLoad, type TokenMode, type Tokens } from "./lib/loa
 import { type ServerProcess, startServer } from "./lib/servers.js";
 import { formatCount, formatDelta, formatMs, formatRatio, markdownTable } from "./lib/table.js";
 import { ROUTE } from "./servers/shared.js";
-import { type Framework, VARIANTS } from "./servers/variants.js";
+import { type Framework, variantsOf } from "./servers/variants.js";
 
 export const TOKEN_MODES: readonly TokenMode[] = ["repeated", "pool"];
 
@@ -136,7 +136,7 @@ async function runFramework(
 	const servers: ServerProcess[] = [];
 	const runs: Run[] = [];
 	try {
-		for (const variant of VARIANTS[framework]) {
+		for (const variant of variantsOf(framework)) {
 			const server = await startServer(framework, variant, env);
 			servers.push(server);
 			await checkServer(server, variant, tokens);
@@ -155,7 +155,7 @@ async function runFramework(
 			for (const mode of TOKEN_MODES) {
 				for (const index of order) {
 					const server = servers[index] as ServerProcess;
-					const variant = VARIANTS[framework][index] as string;
+					const variant = variantsOf(framework)[index] as string;
 					const url = `http://127.0.0.1:${server.port}${ROUTE}`;
 					await runLoad(url, tokens, mode, options.warmupSeconds);
 					const cpuBefore = await server.cpuMicros();
@@ -198,7 +198,7 @@ function summarize(framework: Framework, runs: readonly Run[]): HttpResult[] {
 		};
 		const baseline = cell("none");
 		const ours = cell("bearerguard");
-		for (const variant of VARIANTS[framework]) {
+		for (const variant of variantsOf(framework)) {
 			const measured = cell(variant);
 			// For the subscribed variant, "bearerguard ÷ peer" is what the subscriber costs: ours without it ÷ with it.
 			const isPeer = variant !== "none" && variant !== "bearerguard";

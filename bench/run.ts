@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { eventsTable, runEvents } from "./events.js";
 import { type HttpOptions, httpTable, runHttp } from "./http.js";
+import { prepareBaseline } from "./lib/baseline.js";
 import type { HarnessOptions } from "./lib/harness.js";
 import { CONNECTIONS } from "./lib/load.js";
 import { pinning } from "./lib/pinning.js";
@@ -94,6 +95,9 @@ async function main(): Promise<void> {
 	const placement = pinned
 		? `servers pinned to core ${serverCore}, autocannon to the others (taskset)`
 		: "processes not pinned";
+	// BENCH_BASELINE=<git ref>: the same servers with the adapters of that commit, side by side.
+	const baseline = settings.runHttp ? prepareBaseline(process.env.BENCH_BASELINE) : undefined;
+	if (baseline !== undefined) process.env.BENCH_BASELINE_DIR = baseline;
 	const http = settings.runHttp ? await runHttp(settings.http) : undefined;
 	if (http) {
 		const { seconds, rounds } = settings.http;
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
 	const report = {
 		machine: about,
 		command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
+		baseline: process.env.BENCH_BASELINE ?? null,
 		settings: {
 			micro: settings.micro,
 			http: { ...settings.http, connections: CONNECTIONS, placement },

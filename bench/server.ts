@@ -8,6 +8,7 @@
  * profile, written to that file when the server exits (see profile.ts).
  */
 import { createInterface } from "node:readline";
+import { startBefore } from "./servers/before.js";
 import { startExpress } from "./servers/express.js";
 import { startFastify } from "./servers/fastify.js";
 import { startHono } from "./servers/hono.js";
@@ -16,12 +17,13 @@ import { startNest } from "./servers/nest.js";
 import { createProfiler } from "./servers/profiler.js";
 import { configFromEnvironment, type RunningServer } from "./servers/shared.js";
 import { subscribeCounter } from "./servers/subscriber.js";
-import { FRAMEWORKS, isServerVariant, SUBSCRIBED } from "./servers/variants.js";
+import { BEFORE, FRAMEWORKS, isServerVariant, SUBSCRIBED } from "./servers/variants.js";
 
 function start(framework: string, given: string): Promise<RunningServer> {
 	const config = configFromEnvironment();
 	// The same server as "bearerguard", observed by one subscriber to the diagnostics events.
 	if (given === SUBSCRIBED) subscribeCounter();
+	if (given === BEFORE) return startBefore(framework);
 	const variant = given === SUBSCRIBED ? "bearerguard" : given;
 	if (framework === "express" && isServerVariant("express", variant)) return startExpress(variant, config);
 	if (framework === "koa" && isServerVariant("koa", variant)) return startKoa(variant, config);

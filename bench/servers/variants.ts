@@ -33,3 +33,23 @@ export function isServerVariant<F extends Framework>(
 ): variant is ServerVariant<F> {
 	return variant !== SUBSCRIBED && isVariant(framework, variant);
 }
+
+/** The same route and guard with the adapters of an earlier build (`BENCH_BASELINE`, see lib/baseline.ts). */
+export const BEFORE = "bearerguard (before)" as const;
+
+/** The frameworks that have a "bearerguard (before)" server (servers/before.ts). */
+const WITH_BEFORE: readonly Framework[] = ["express", "koa", "fastify"];
+
+/**
+ * The variants measured for a framework: its {@link VARIANTS}, and {@link BEFORE} when a baseline build is
+ * set up (`BENCH_BASELINE_DIR`).
+ *
+ * @example
+ * ```ts
+ * variantsOf('koa') // ['none', 'bearerguard', ..., 'bearerguard (before)'] with BENCH_BASELINE_DIR
+ * ```
+ */
+export function variantsOf(framework: Framework): readonly string[] {
+	const own: readonly string[] = VARIANTS[framework];
+	return process.env.BENCH_BASELINE_DIR && WITH_BEFORE.includes(framework) ? [...own, BEFORE] : own;
+}
