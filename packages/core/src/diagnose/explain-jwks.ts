@@ -4,7 +4,8 @@
  * RSA, a missing or duplicate `kid`, `use: enc`, private material, an `alg` that does not fit).
  */
 import type { JWK } from "jose";
-import { candidates, keyFor, toJwksKeys } from "../keys/jwk.js";
+import { ASYMMETRIC_ALGORITHMS } from "../config/options.js";
+import { candidates, keyFor, MAX_RSA_BITS, MIN_RSA_BITS, PRIVATE_MEMBERS, toJwksKeys } from "../keys/jwk.js";
 import type { Algorithm } from "../types.js";
 
 /** What can be wrong with a JWKS or one of its keys. */
@@ -66,21 +67,7 @@ export interface JwksReport {
 	readonly problems: readonly JwkProblem[];
 }
 
-const ALGORITHMS: readonly Algorithm[] = [
-	"RS256",
-	"RS384",
-	"RS512",
-	"PS256",
-	"PS384",
-	"PS512",
-	"ES256",
-	"ES384",
-	"ES512",
-	"EdDSA",
-];
-const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-const MIN_RSA_BITS = 2048;
-const MAX_RSA_BITS = 8192;
+const ALGORITHMS = ASYMMETRIC_ALGORITHMS;
 
 const error = (code: JwkProblemCode, message: string): JwkProblem => ({ code, severity: "error", message });
 const warning = (code: JwkProblemCode, message: string): JwkProblem => ({

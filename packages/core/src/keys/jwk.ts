@@ -33,7 +33,8 @@ function fits(jwk: JWK, alg: Algorithm): boolean {
 	}
 }
 
-const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
+/** JWK members that hold private or symmetric key material. */
+export const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
 
 /** The largest RSA modulus accepted: 8192 bits. A larger one costs every forged token more to refuse. */
 export const MAX_RSA_BITS = 8192;
@@ -99,7 +100,8 @@ export function candidates(keys: readonly JwksKey[], alg: Algorithm, kid: string
 }
 
 /** RSA keys under 2048 bits are refused (RFC 7518 §3.3). */
-const MIN_RSA_BITS = 2048;
+/** The smallest RSA modulus accepted, in bits (RFC 7518 §3.3). */
+export const MIN_RSA_BITS = 2048;
 
 async function importKey(jwk: JWK, alg: Algorithm): Promise<KeyObject | undefined> {
 	try {
