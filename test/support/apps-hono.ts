@@ -47,7 +47,9 @@ export async function startHono(defaults: AuthOptions, routes: readonly RouteSpe
 			c.body(JSON.stringify(describeAuth(c.get("auth"))), 200, {
 				"content-type": "application/json; charset=utf-8",
 			});
-		app.on(route.method, route.path, ...handlers, handler);
+		// Hono types `on` per number of handlers; this list's length varies by route.
+		const on = app.on as (method: string, path: string, ...chain: MiddlewareHandler<AuthEnv>[]) => unknown;
+		on(route.method, route.path, ...handlers, handler as MiddlewareHandler<AuthEnv>);
 	}
 	const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 	return { name: "hono", url: await listen(server), errors, close: closer(server) };
