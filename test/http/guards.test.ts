@@ -9,6 +9,7 @@ import {
 	noCredentials,
 	ok,
 	permissionsAlone,
+	type SetupMessage,
 } from "../support/answers.js";
 import { ADAPTERS, type AdapterName, type RouteSpec, startApps, type TestApp } from "../support/apps.js";
 import { type Fixture, startFixture } from "../support/fixture.js";
@@ -108,7 +109,7 @@ interface Case {
 	readonly name: string;
 	readonly request: (fx: Fixture) => Promise<HttpRequest> | HttpRequest;
 	/** The answer, or the message of the programming error the framework must get. */
-	readonly expected: Expected | { readonly programmingError: string };
+	readonly expected: Expected | { readonly programmingError: SetupMessage };
 	/** Verifications the request costs (`validate` calls), when the case counts them. */
 	readonly verifications?: number;
 }

@@ -90,7 +90,7 @@ const GENERIC_500: Readonly<Record<AdapterName, { contentType: string; body: (te
 	},
 	// Fastify's default error handler sends the message of every error, 500s included (its own choice).
 	fastify: { contentType: "application/json; charset=utf-8", body: () => undefined },
-	// Nest's built-in exception filter answers any error that is not an HttpException this way.
+	// Nest's base exception filter answers an error that is not an HttpException (and has no statusCode) so.
 	"nest-express": {
 		contentType: "application/json; charset=utf-8",
 		body: (text) => expect(text).toBe('{"statusCode":500,"message":"Internal server error"}'),
@@ -99,12 +99,18 @@ const GENERIC_500: Readonly<Record<AdapterName, { contentType: string; body: (te
 		contentType: "application/json; charset=utf-8",
 		body: (text) => expect(text).toBe('{"statusCode":500,"message":"Internal server error"}'),
 	},
-	// The test app's `onError` (Hono's default sends a plain-text 500).
+	// Hono's default error handler (the test app records, then hands every error to it).
 	hono: {
-		contentType: "application/json",
-		body: (text) => expect(text).toBe('{"error":"server_error","message":"Internal server error"}'),
+		contentType: "text/plain; charset=UTF-8",
+		body: (text) => expect(text).toBe("Internal Server Error"),
 	},
 };
+
+/** A programming error's message: NestJS words its own (`BearerGuard`, the decorators, the route). */
+export interface SetupMessage {
+	readonly nest: string;
+	readonly other: string;
+}
 
 /**
  * Checks that a request failed as a programming error: the framework's error handling got exactly one
@@ -114,8 +120,9 @@ export function checkProgrammingError(
 	app: TestApp,
 	answer: HttpAnswer,
 	errorsBefore: number,
-	message: string,
+	messages: SetupMessage,
 ): void {
+	const message = app.name.startsWith("nest-") ? messages.nest : messages.other;
 	expect(answer.status).toBe(500);
 	expect(answer.headers["www-authenticate"]).toBeUndefined();
 	expect(answer.headers["content-type"]).toBe(GENERIC_500[app.name].contentType);
@@ -131,10 +138,25 @@ export function checkProgrammingError(
 	expect((errors[0] as Error).message).toBe(message);
 }
 
-/** The message of a guard with only guard options that nothing configures and nothing precedes. */
-export const NOTHING_CONFIGURED =
-	"bearerguard: requireAuth() has only guard options, nothing configures a verifier (no issuer or audience in code, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no requireAuth before it verified this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())), or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.";
+/** What makes a route guarded, in the NestJS adapter's messages. */
+const NEST_GUARD_IT =
+	"guard the app with BearerGuardModule.forRoot({ issuer, audience, globalGuard: true }), or the controller or the route with @UseGuards(BearerGuard)";
 
-/** The message of `requirePermissions(...)` with no guard before it. */
-export const permissionsAlone = (...names: string[]) =>
-	`bearerguard: requirePermissions(${names.map((name) => `'${name}'`).join(", ")}) ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).`;
+/**
+ * The message of a guard with only guard options that nothing configures and nothing precedes (on
+ * NestJS, `new BearerGuard({ ... })` on the test apps' `RouteController.handle`).
+ */
+export const NOTHING_CONFIGURED: SetupMessage = {
+	other:
+		"bearerguard: requireAuth() has only guard options, nothing configures a verifier (no issuer or audience in code, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no requireAuth before it verified this request: add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())), or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.",
+	nest: `bearerguard: a BearerGuard with only guard options guards RouteController.handle, nothing configures a verifier (no issuer or audience in its options, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no BearerGuard before it verified this request: ${NEST_GUARD_IT} before it, or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.`,
+};
+
+/** The message of `requirePermissions(...)` (NestJS: `@RequirePermissions(...)`) with no guard before it. */
+export const permissionsAlone = (...names: string[]): SetupMessage => {
+	const list = names.map((name) => `'${name}'`).join(", ");
+	return {
+		other: `bearerguard: requirePermissions(${list}) ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).`,
+		nest: `bearerguard: @RequirePermissions(${list}) on RouteController.handle, but no BearerGuard checked this request: ${NEST_GUARD_IT}.`,
+	};
+};

@@ -1,29 +1,55 @@
 import type { Server } from "node:http";
-import type { AuthOptions } from "@bearerguard/core";
+import { type AuthOptions, BearerError } from "@bearerguard/core";
 import { type AuthEnv, requireAuth, requirePermissions } from "@bearerguard/hono";
 import { createAdaptorServer } from "@hono/node-server";
-import { type Handler, Hono } from "hono";
-import { closer, create, describeAuth, listen, optionsOf, type RouteSpec, type TestApp } from "./apps.js";
+import { type ErrorHandler, type Handler, Hono, type MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import {
+	closer,
+	create,
+	describeAuth,
+	listen,
+	optionsOf,
+	type RouteSpec,
+	type TestApp,
+	upstreamOptionsOf,
+} from "./apps.js";
 
-/** A Hono app on Node (`@hono/node-server`), built from the route list like the Express apps. */
+/**
+ * A Hono app on Node (`@hono/node-server`), built from the route list like the Express apps. Errors
+ * that reach `app.onError` are recorded (the `BearerError` of an `HTTPException`, the error itself
+ * otherwise), then answered by Hono's own default handler: an `HTTPException`'s response, else a plain
+ * 500.
+ */
 export async function startHono(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
 	const app = new Hono<AuthEnv>();
 	const errors: unknown[] = [];
+	// Hono's default handler, before onError replaces it (a private field in Hono's types).
+	const honoDefault = (app as unknown as { errorHandler: ErrorHandler<AuthEnv> }).errorHandler;
 	app.onError((error, c) => {
-		errors.push(error);
-		return c.json({ error: "server_error", message: "Internal server error" }, 500);
+		errors.push(error instanceof HTTPException && error.cause instanceof BearerError ? error.cause : error);
+		return honoDefault(error, c);
 	});
 	for (const route of routes) {
-		const guard = create(route, () => requireAuth(optionsOf(route, defaults)));
+		const handlers: MiddlewareHandler<AuthEnv>[] = [];
+		const forged = route.forgedAuth;
+		if (forged) {
+			handlers.push((c, next) => {
+				c.set("auth", forged as never);
+				return next();
+			});
+		}
+		const upstream = upstreamOptionsOf(route, defaults);
+		if (upstream) handlers.push(create(route, () => requireAuth(upstream)));
+		if (!route.noGuard) handlers.push(create(route, () => requireAuth(optionsOf(route, defaults))));
+		if (route.requirePermissions) handlers.push(requirePermissions(...route.requirePermissions));
 		const handler: Handler<AuthEnv> = (c) =>
 			c.body(JSON.stringify(describeAuth(c.get("auth"))), 200, {
 				"content-type": "application/json; charset=utf-8",
 			});
-		if (route.requirePermissions) {
-			app.on(route.method, route.path, guard, requirePermissions(...route.requirePermissions), handler);
-		} else {
-			app.on(route.method, route.path, guard, handler);
-		}
+		// Hono types `on` per number of handlers; this list's length varies by route.
+		const on = app.on as (method: string, path: string, ...chain: MiddlewareHandler<AuthEnv>[]) => unknown;
+		on(route.method, route.path, ...handlers, handler as MiddlewareHandler<AuthEnv>);
 	}
 	const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 	return { name: "hono", url: await listen(server), errors, close: closer(server) };

@@ -4,25 +4,31 @@ import { type AuthOptions, type AuthResult, splitOptions } from "@bearerguard/co
 import {
 	AnyPermission,
 	Auth,
+	type AuthenticatedRequest,
+	BearerExceptionFilter,
 	BearerGuard,
 	BearerGuardModule,
+	BearerHttpException,
 	OptionalAuth,
 	RequirePermissions,
 } from "@bearerguard/nestjs";
 import {
+	type ArgumentsHost,
 	type CanActivate,
 	Controller,
 	Delete,
+	type ExecutionContext,
 	Get,
 	HttpCode,
+	type HttpServer,
 	Module,
 	Post,
 	type Type,
 	UseGuards,
 } from "@nestjs/common";
-import { NestFactory } from "@nestjs/core";
+import { BaseExceptionFilter, NestFactory } from "@nestjs/core";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
-import { create, describeAuth, optionsOf, type RouteSpec, type TestApp } from "./apps.js";
+import { create, describeAuth, optionsOf, type RouteSpec, type TestApp, upstreamOptionsOf } from "./apps.js";
 
 const VERBS = { GET: Get, POST: Post, DELETE: Delete } as const;
 
@@ -32,37 +38,62 @@ function hasOwnGuard(route: RouteSpec): boolean {
 	return route.standalone === true || route.env !== undefined || Object.keys(own.verifier).length > 0;
 }
 
+/** A guard that sets `request.auth` to a look-alike, as another library's guard might. */
+function forging(forged: Readonly<Record<string, unknown>>): CanActivate {
+	return {
+		canActivate(context: ExecutionContext) {
+			(context.switchToHttp().getRequest<AuthenticatedRequest>() as { auth?: unknown }).auth = forged;
+			return true;
+		},
+	};
+}
+
 /**
- * The decorators that stand for one route's `requireAuth` (and `requirePermissions`): the module's
- * guard with the route's guard options as decorators, or, for a route with verifier options or
- * environment variables of its own, a guard made for it (`new BearerGuard(options)`), made while its
- * variables are set.
+ * The guards and decorators that stand for one route's guards, in order: a forging guard
+ * (`forgedAuth`); the `upstream` guard (the module's guard when it adds nothing to the app's defaults,
+ * else `new BearerGuard(options)`); the route's own `requireAuth`, as the module's guard with the
+ * route's guard options as decorators or, for a route with verifier options or environment variables of
+ * its own, a guard made for it (`new BearerGuard(options)`, made while its variables are set); and
+ * `requirePermissions` as `@RequirePermissions`.
  */
-function guardFor(
+function guardsFor(
 	route: RouteSpec,
 	defaults: AuthOptions,
-): { guard: CanActivate | Type; decorators: MethodDecorator[] } {
+): { guards: (CanActivate | Type)[]; decorators: MethodDecorator[] } {
+	const guards: (CanActivate | Type)[] = [];
 	const decorators: MethodDecorator[] = [];
+	if (route.forgedAuth) guards.push(forging(route.forgedAuth));
+	const upstream = upstreamOptionsOf(route, defaults);
+	if (upstream) {
+		const addsNothing = !route.standalone && Object.keys(route.upstream ?? {}).length === 0;
+		guards.push(addsNothing ? BearerGuard : create(route, () => new BearerGuard(upstream)));
+	}
 	if (route.requirePermissions) decorators.push(RequirePermissions(...route.requirePermissions));
+	if (route.noGuard) return { guards, decorators };
 	if (hasOwnGuard(route)) {
-		return { guard: create(route, () => new BearerGuard(optionsOf(route, defaults))), decorators };
+		guards.push(create(route, () => new BearerGuard(optionsOf(route, defaults))));
+		return { guards, decorators };
 	}
 	const own = splitOptions(route.auth ?? {});
 	if (own.guard.permissions) decorators.push(RequirePermissions(...own.guard.permissions));
 	if (own.guard.anyPermission) decorators.push(AnyPermission(...own.guard.anyPermission));
 	if (own.guard.optional) decorators.push(OptionalAuth());
-	return { guard: BearerGuard, decorators };
+	guards.push(BearerGuard);
+	return { guards, decorators };
 }
 
 /** One controller per route, answering `describeAuth` with 200 like the other apps. */
-function controllerFor(route: RouteSpec, defaults: AuthOptions): Type {
-	const { guard, decorators } = guardFor(route, defaults);
+function controllerFor(
+	guards: (CanActivate | Type)[],
+	decorators: MethodDecorator[],
+	route: RouteSpec,
+): Type {
 	const Verb = VERBS[route.method];
 	@Controller()
 	class RouteController {
 		@Verb(route.path)
 		@HttpCode(200)
-		@UseGuards(guard)
+		@UseGuards(...guards)
 		handle(@Auth() auth: AuthResult | undefined) {
 			return describeAuth(auth);
 		}
@@ -70,6 +101,32 @@ function controllerFor(route: RouteSpec, defaults: AuthOptions): Type {
 	const descriptor = Object.getOwnPropertyDescriptor(RouteController.prototype, "handle")!;
 	for (const decorate of decorators) decorate(RouteController.prototype, "handle", descriptor);
 	return RouteController;
+}
+
+/**
+ * Records every error that reaches Nest's exception layer, then lets Nest answer: its own base filter,
+ * or, for the `BearerHttpException` of `errorHandling: 'framework'`, `BearerExceptionFilter` (what a
+ * Nest app with that setting registers, since Nest's own filter sends no `WWW-Authenticate`). A
+ * `BearerHttpException` is recorded as its cause, the `BearerError`, as the other apps record it.
+ */
+class RecordingFilter extends BaseExceptionFilter {
+	readonly #errors: unknown[];
+	readonly #bearer = new BearerExceptionFilter();
+
+	constructor(adapter: HttpServer, errors: unknown[]) {
+		super(adapter);
+		this.#errors = errors;
+	}
+
+	override catch(exception: unknown, host: ArgumentsHost): void {
+		if (exception instanceof BearerHttpException) {
+			this.#errors.push(exception.cause);
+			this.#bearer.catch(exception, host);
+			return;
+		}
+		this.#errors.push(exception);
+		super.catch(exception, host);
+	}
 }
 
 /**
@@ -81,9 +138,10 @@ export async function startNest(
 	defaults: AuthOptions,
 	routes: readonly RouteSpec[],
 ): Promise<TestApp> {
-	const controllers = routes.map((route) => controllerFor(route, defaults));
+	const plans = routes.map((route) => ({ route, ...guardsFor(route, defaults) }));
+	const controllers = plans.map(({ route, guards, decorators }) => controllerFor(guards, decorators, route));
 	// The module's guard is made (and its options checked) when the app starts: only when a route uses it.
-	const usesModule = routes.some((route) => !hasOwnGuard(route));
+	const usesModule = plans.some(({ guards }) => guards.includes(BearerGuard));
 	@Module({ imports: usesModule ? [BearerGuardModule.forRoot(defaults)] : [], controllers })
 	class AppModule {}
 	const options = { logger: false, abortOnError: false } as const;
@@ -91,7 +149,9 @@ export async function startNest(
 		name === "nest-fastify"
 			? await NestFactory.create(AppModule, new FastifyAdapter(), options)
 			: await NestFactory.create(AppModule, options);
+	const errors: unknown[] = [];
+	app.useGlobalFilters(new RecordingFilter(app.getHttpAdapter(), errors));
 	await app.listen(0, "127.0.0.1");
 	const { port } = app.getHttpServer().address() as AddressInfo;
-	return { name, url: `http://127.0.0.1:${port}`, errors: [], close: () => app.close() };
+	return { name, url: `http://127.0.0.1:${port}`, errors, close: () => app.close() };
 }

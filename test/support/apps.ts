@@ -77,7 +77,8 @@ export function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions 
 	return route.standalone ? (route.auth ?? {}) : { ...defaults, ...route.auth };
 }
 
-function upstreamOptionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions | undefined {
+/** The options of a route's upstream guard, merged over the app's defaults unless `standalone`. */
+export function upstreamOptionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions | undefined {
 	if (route.upstream === undefined) return undefined;
 	return route.standalone ? route.upstream : { ...defaults, ...route.upstream };
 }

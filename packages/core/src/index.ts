@@ -108,5 +108,10 @@ export type {
 	VerifierOptions,
 	VerifyContext,
 } from "./types.js";
-export { createPermissionsCheck, type Upstream, type UpstreamCheck } from "./upstream.js";
+export {
+	createPermissionsCheck,
+	createReusingGuard,
+	type Upstream,
+	type UpstreamCheck,
+} from "./upstream.js";
 export { createVerifier, type VerifierInternals } from "./verifier.js";

@@ -21,7 +21,7 @@ export type Upstream = AuthResult | null | undefined;
 
 /** Where to put the guard that verifies, in each framework's words. */
 const ADD_A_GUARD =
-	"add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth()))";
+	"add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth()))";
 
 const NOTHING_CONFIGURED = `requireAuth() has only guard options, nothing configures a verifier (no issuer or audience in code, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no requireAuth before it verified this request: ${ADD_A_GUARD}, or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.`;
 

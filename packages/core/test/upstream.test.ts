@@ -17,7 +17,7 @@ const ISSUER = "https://upstream.example";
 const AUDIENCE = "https://api.upstream.example";
 const ENV = { BEARERGUARD_ISSUER: ISSUER, BEARERGUARD_AUDIENCE: AUDIENCE, BEARERGUARD_SECRET: SECRET };
 const NOTHING_CONFIGURED =
-	"bearerguard: requireAuth() has only guard options, nothing configures a verifier (no issuer or audience in code, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no requireAuth before it verified this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())), or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.";
+	"bearerguard: requireAuth() has only guard options, nothing configures a verifier (no issuer or audience in code, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no requireAuth before it verified this request: add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())), or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.";
 
 function request(claims: Record<string, unknown>): RequestLike {
 	const token = forge(
@@ -182,7 +182,7 @@ describe("createPermissionsCheck (requirePermissions)", () => {
 		const alone = thrownBy(() => check(undefined));
 		expect(alone).toBeInstanceOf(GuardSetupError);
 		expect((alone as Error).message).toBe(
-			"bearerguard: requirePermissions('delete', 'admin') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
+			"bearerguard: requirePermissions('delete', 'admin') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
 		);
 		expect(thrownBy(() => check({ ...both }))).toBeInstanceOf(GuardSetupError);
 	});
@@ -202,6 +202,8 @@ describe("GuardSetupError", () => {
 		expect(error).toBeInstanceOf(Error);
 		expect(error.name).toBe("GuardSetupError");
 		expect(error.message).toBe("bearerguard: add something.");
-		expect([error.status, error.statusCode, error.expose]).toEqual([500, 500, false]);
+		expect([error.status, error.expose]).toEqual([500, false]);
+		// No statusCode: Nest's default filter (before 11.2.8) sends the message of an error that has one.
+		expect("statusCode" in error).toBe(false);
 	});
 });

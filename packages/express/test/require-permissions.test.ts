@@ -68,7 +68,7 @@ describe("requirePermissions", () => {
 		expect(caught).toHaveLength(1);
 		expect(caught[0]).toBeInstanceOf(GuardSetupError);
 		expect((caught[0] as Error).message).toBe(
-			"bearerguard: requirePermissions('delete') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
+			"bearerguard: requirePermissions('delete') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
 		);
 	});
 

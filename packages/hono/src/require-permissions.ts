@@ -1,16 +1,15 @@
-import { authorize, invalidToken } from "@bearerguard/core";
+import { type AuthResult, createPermissionsCheck } from "@bearerguard/core";
 import type { MiddlewareHandler } from "hono";
-import { getResponder } from "./lib/respond.js";
+import { defaultResponder, getResponder } from "./lib/respond.js";
 import type { AuthEnv } from "./require-auth.js";
-
-/** RFC 6750 scope-token characters: what a permission may be made of. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
  * Hono middleware that requires every one of `permissions` in the `c.get('auth')` of an earlier
- * `requireAuth`: a 403 `insufficient_scope` names them in its challenge. Without `auth` it answers the
- * bare 401. Failures are answered as that `requireAuth` was configured (`onError`, `errorHandling`,
- * `realm`, `resource`).
+ * `requireAuth`: a 403 `insufficient_scope` names them in its challenge. When that `requireAuth` went
+ * on without credentials (`optional`), it answers the bare 401. Failures are answered as that
+ * `requireAuth` was configured (`onError`, `errorHandling`, `realm`, `resource`). With no `requireAuth`
+ * before it, every request is a programming error: Hono's `onError` gets a `GuardSetupError` that says
+ * what to add. Bad names are a `TypeError` now.
  *
  * @example
  * ```ts
@@ -19,19 +18,13 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
  * ```
  */
 export function requirePermissions(...permissions: string[]): MiddlewareHandler<AuthEnv> {
-	if (permissions.length === 0 || !permissions.every((p) => typeof p === "string" && SCOPE_TOKEN.test(p))) {
-		throw new TypeError(
-			"bearerguard: requirePermissions() takes one or more permission names without spaces, quotes or backslashes, such as requirePermissions('write').",
-		);
-	}
-	const requirement = { permissions: Object.freeze([...permissions]) };
+	const check = createPermissionsCheck(permissions);
 	return function requirePermissions(c, next) {
-		const auth = c.get("auth");
-		if (auth === undefined) return Promise.resolve(getResponder(c)(invalidToken("token_missing"), c));
+		const responder = getResponder(c);
 		try {
-			authorize(auth, requirement);
+			check((c.get("auth") as AuthResult | undefined) ?? (responder === undefined ? undefined : null));
 		} catch (error) {
-			return Promise.resolve(getResponder(c)(error, c));
+			return Promise.resolve((responder ?? defaultResponder)(error, c));
 		}
 		return next();
 	};

@@ -2,7 +2,13 @@ import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { Hono } from "hono";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthEnv, type HonoAuthOptions, requireAuth, requirePermissions } from "../src/index.js";
+import {
+	type AuthEnv,
+	GuardSetupError,
+	type HonoAuthOptions,
+	requireAuth,
+	requirePermissions,
+} from "../src/index.js";
 import { nodeServer } from "./support.js";
 
 let issuer: TestIssuer;
@@ -60,8 +66,29 @@ describe("requirePermissions", () => {
 		expect(res.text).toBe('{"reason":"insufficient_scope"}');
 	});
 
-	it("answers the bare 401 when no requireAuth ran before it", async () => {
-		const res = await request(appWith(undefined, ["delete"])).delete("/v1/products/p_1");
+	it("is a programming error when no requireAuth ran before it: Hono's onError gets a GuardSetupError", async () => {
+		const errors: unknown[] = [];
+		const app = new Hono<AuthEnv>();
+		app.onError((error, c) => {
+			errors.push(error);
+			return c.text("Internal Server Error", 500);
+		});
+		app.delete("/v1/products/:id", requirePermissions("delete", "admin"), (c) => c.json({ ok: true }));
+		const res = await request(nodeServer(app))
+			.delete("/v1/products/p_1")
+			.set("Authorization", await bearer(["delete", "admin"]));
+		expect(res.status).toBe(500);
+		expect(res.headers["www-authenticate"]).toBeUndefined();
+		expect(res.text).toBe("Internal Server Error");
+		expect(errors).toHaveLength(1);
+		expect(errors[0]).toBeInstanceOf(GuardSetupError);
+		expect((errors[0] as Error).message).toBe(
+			"bearerguard: requirePermissions('delete', 'admin') ran with no requireAuth before it on this request: add requireAuth({ issuer, audience }) before it (Express, Koa, Hono: app.use(requireAuth({ issuer, audience })); Fastify: app.addHook('onRequest', app.requireAuth())).",
+		);
+	});
+
+	it("answers the bare 401 after an optional requireAuth that found no credentials", async () => {
+		const res = await request(appWith({ ...options, optional: true }, ["delete"])).delete("/v1/products/p_1");
 		expect(res.status).toBe(401);
 		expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
 		expect(res.text).toBe('{"error":"invalid_token","message":"Missing bearer token"}');

@@ -1,28 +1,30 @@
 import {
 	type Authenticator,
 	type AuthResult,
-	BearerError,
-	type ChallengeSettings,
 	createAuthenticator,
-	type ErrorHook,
-	errorAnswer,
+	createReusingGuard,
 	type GuardCheck,
 	type GuardOptions,
 	splitAdapterOptions,
 	splitOptions,
-	stampChallenge,
+	type UpstreamCheck,
 } from "@bearerguard/core";
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from "@nestjs/common";
-import { BearerHttpException } from "./exception.js";
 import { nestReader } from "./lib/reader.js";
-import { type PlatformResponse, setHeaders, writeAnswer } from "./lib/respond.js";
+import { type PlatformResponse, setHeaders } from "./lib/respond.js";
+import { createResponder, type Responder } from "./lib/responder.js";
 import { routeGuardOptions } from "./lib/route-options.js";
+import { routeName, unconfiguredCheck } from "./lib/setup-errors.js";
+import { markPassed, passedBy } from "./lib/upstream.js";
 import { type AuthenticatedRequest, BEARERGUARD_OPTIONS, type NestAuthOptions } from "./options.js";
 
 /** What the guard does on one route, worked out from its decorators at its first request. */
 interface RoutePlan {
 	readonly public: boolean;
+	/** Verifies the request (with nothing configured: a `GuardSetupError`). */
 	readonly authenticate: GuardCheck;
+	/** A guard with only guard options: checks the `auth` a `BearerGuard` before it left. */
+	readonly reuse: UpstreamCheck | undefined;
 }
 
 /**
@@ -33,8 +35,11 @@ interface RoutePlan {
  * Made by Nest with `BearerGuardModule`'s options (`@UseGuards(BearerGuard)`, or globally with
  * `globalGuard: true`), or by you with options of its own: `@UseGuards(new BearerGuard({ ... }))`.
  * Options are checked when the guard is made (a `TypeError` says what to fix). A failure is answered
- * with the contract's status, headers and JSON body, or thrown as a {@link BearerHttpException} to
- * Nest's exception filters with `errorHandling: 'framework'`.
+ * with the contract's status, headers and JSON body, or thrown as a `BearerHttpException` to Nest's
+ * exception filters with `errorHandling: 'framework'`. Given only guard options
+ * (`new BearerGuard({ permissions: ['write'] })`), it reuses the `request.auth` of a `BearerGuard` that
+ * ran before it on the request (global, the controller's, or earlier in `@UseGuards`); with none before
+ * it and nothing configured, it throws a `GuardSetupError` that says what to add to Nest's exception layer.
  *
  * @example
  * ```ts
@@ -51,80 +56,90 @@ interface RoutePlan {
 export class BearerGuard implements CanActivate {
 	readonly #authenticator: Authenticator;
 	readonly #guardOptions: GuardOptions;
-	readonly #challenge: ChallengeSettings;
-	readonly #onError: ErrorHook<AuthenticatedRequest> | undefined;
-	readonly #framework: boolean;
+	readonly #respond: Responder;
+	/** It answers failures itself even after another guard (it has `onError` or `errorHandling`). */
+	readonly #answersOwn: boolean;
 	readonly #plans = new WeakMap<object, RoutePlan>();
 
 	constructor(@Optional() @Inject(BEARERGUARD_OPTIONS) options?: NestAuthOptions) {
 		const settings = splitAdapterOptions(options);
 		this.#authenticator = createAuthenticator(settings.authOptions);
 		this.#guardOptions = splitOptions(settings.authOptions).guard;
-		this.#challenge = this.#authenticator.challengeSettings;
-		this.#onError = settings.onError;
-		this.#framework = settings.framework;
+		this.#respond = createResponder(settings, this.#authenticator.challengeSettings);
+		this.#answersOwn = settings.onError !== undefined || settings.framework;
 	}
 
 	canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-		const handler = context.getHandler();
-		const plan = this.#plans.get(handler) ?? this.#plan(context);
+		const plan = this.#plans.get(context.getHandler()) ?? this.#plan(context);
 		if (plan.public) return true;
 		// HTTP arguments are (request, response, next); reading them allocates nothing.
 		const request = context.getArgByIndex<AuthenticatedRequest>(0);
 		const response = context.getArgByIndex<PlatformResponse>(1);
+		// Only a guard with only guard options builds on a BearerGuard before it (one property read).
+		const { reuse } = plan;
+		const upstream = reuse === undefined ? undefined : passedBy(request);
+		const respond = upstream === undefined || this.#answersOwn ? this.#respond : upstream;
 		let result: AuthResult | undefined | Promise<AuthResult | undefined>;
 		try {
-			result = plan.authenticate(request, nestReader);
+			result =
+				reuse === undefined || upstream === undefined
+					? plan.authenticate(request, nestReader)
+					: reuse(request, nestReader, request.auth ?? null);
 		} catch (error) {
-			return this.#fail(error, request, response);
+			return respond(error, request, response);
 		}
+		// The request keeps the mark of the first guard that let it through.
+		const mark = upstream === undefined ? this.#respond : undefined;
 		// A cached token answers synchronously: Nest then awaits nothing.
 		if (result instanceof Promise) {
 			return result.then(
-				(auth) => this.#accept(request, response, auth),
-				(error: unknown) => this.#fail(error, request, response),
+				(auth) => this.#accept(request, response, auth, mark),
+				(error: unknown) => respond(error, request, response),
 			);
 		}
-		return this.#accept(request, response, result);
+		return this.#accept(request, response, result, mark);
 	}
 
 	#plan(context: ExecutionContext): RoutePlan {
-		const options = routeGuardOptions(context.getHandler(), context.getClass(), this.#guardOptions);
+		const handler = context.getHandler();
+		const controller = context.getClass();
+		const options = routeGuardOptions(handler, controller, this.#guardOptions);
 		if (options !== "public" && context.getType() !== "http") {
 			throw new Error(
-				`bearerguard: BearerGuard checks HTTP requests only, and ${context.getClass().name}.${context.getHandler().name} is ${context.getType()}: mark it @Public() or guard it otherwise.`,
+				`bearerguard: BearerGuard checks HTTP requests only, and ${routeName(controller, handler)} is ${context.getType()}: mark it @Public() or guard it otherwise.`,
 			);
 		}
+		const authenticator = this.#authenticator;
+		let authenticate =
+			options === "public" || options === undefined
+				? authenticator.authenticate
+				: authenticator.compileGuard(options);
+		// Nothing configures it: it can only build on a BearerGuard before it (the error in Nest's words).
+		if (authenticator.verifier === undefined)
+			authenticate = unconfiguredCheck(routeName(controller, handler));
+		const guardOptions = options === "public" || options === undefined ? this.#guardOptions : options;
 		const plan: RoutePlan = {
 			public: options === "public",
-			authenticate:
-				options === "public" || options === undefined
-					? this.#authenticator.authenticate
-					: this.#authenticator.compileGuard(options),
+			authenticate,
+			reuse: authenticator.reusesUpstream ? createReusingGuard(guardOptions, authenticate) : undefined,
 		};
-		this.#plans.set(context.getHandler(), plan);
+		this.#plans.set(handler, plan);
 		return plan;
 	}
 
-	#accept(request: AuthenticatedRequest, response: PlatformResponse, auth: AuthResult | undefined): true {
+	#accept(
+		request: AuthenticatedRequest,
+		response: PlatformResponse,
+		auth: AuthResult | undefined,
+		mark: Responder | undefined,
+	): true {
 		request.auth = auth;
+		if (mark !== undefined) markPassed(request, mark);
 		const { successHeaders } = this.#authenticator;
 		if (successHeaders !== undefined && auth !== undefined) {
 			const headers = successHeaders(auth);
 			if (headers !== undefined) setHeaders(response, headers);
 		}
 		return true;
-	}
-
-	/**
-	 * Answers the failure, then leaves Nest's pipeline waiting on a promise that never settles (as a
-	 * middleware that answers and never calls `next()`), so no filter answers again; with
-	 * `errorHandling: 'framework'` it throws instead. A throwing `onError` goes to Nest's filters.
-	 */
-	#fail(error: unknown, request: AuthenticatedRequest, response: PlatformResponse): Promise<boolean> {
-		stampChallenge(error, this.#challenge);
-		if (this.#framework) throw error instanceof BearerError ? new BearerHttpException(error) : error;
-		writeAnswer(response, errorAnswer(error, this.#challenge, this.#onError, request));
-		return new Promise<boolean>(() => {});
 	}
 }

@@ -1,19 +1,15 @@
 import type { AuthResult } from "@bearerguard/core";
 import {
+	applyDecorators,
 	type CustomDecorator,
 	createParamDecorator,
 	type ExecutionContext,
 	SetMetadata,
+	UseGuards,
 } from "@nestjs/common";
+import { guardPresence } from "./lib/guard-presence.js";
+import { METADATA } from "./lib/metadata.js";
 import type { AuthenticatedRequest } from "./options.js";
-
-/** Metadata keys of the decorators, read by `BearerGuard`. */
-export const METADATA = Object.freeze({
-	public: "bearerguard:public",
-	permissions: "bearerguard:permissions",
-	anyPermission: "bearerguard:any-permission",
-	optional: "bearerguard:optional",
-});
 
 /** RFC 6750 scope-token characters: what a permission may be made of. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -28,8 +24,19 @@ function permissionNames(permissions: readonly string[], decorator: string): rea
 }
 
 /**
+ * The metadata of a permission decorator, and the check that a `BearerGuard` guards the route it is
+ * on: permissions on a route that no guard checks are a programming error, never an open route.
+ */
+function permissionDecorator(key: string, names: readonly string[]): CustomDecorator<string> {
+	const decorator = applyDecorators(SetMetadata(key, names), UseGuards(guardPresence));
+	return Object.assign(decorator, { KEY: key });
+}
+
+/**
  * Requires every one of `permissions` of the verified token (else a 403 `insufficient_scope` naming
  * them). On a controller, every route requires them, together with those of the route's own decorator.
+ * A `BearerGuard` checks them (global, or bound with `@UseGuards`); on a route that none guards, every
+ * request is a programming error (a `GuardSetupError` for Nest's exception layer, Nest's 500).
  *
  * @example
  * ```ts
@@ -39,12 +46,12 @@ function permissionNames(permissions: readonly string[], decorator: string): rea
  * ```
  */
 export function RequirePermissions(...permissions: string[]): CustomDecorator<string> {
-	return SetMetadata(METADATA.permissions, permissionNames(permissions, "RequirePermissions"));
+	return permissionDecorator(METADATA.permissions, permissionNames(permissions, "RequirePermissions"));
 }
 
 /**
  * Requires at least one of `permissions` (else a 403 whose `scope` lists them all). A route's own
- * `@AnyPermission` replaces its controller's.
+ * `@AnyPermission` replaces its controller's. Like `@RequirePermissions`, it needs a `BearerGuard`.
  *
  * @example
  * ```ts
@@ -54,7 +61,7 @@ export function RequirePermissions(...permissions: string[]): CustomDecorator<st
  * ```
  */
 export function AnyPermission(...permissions: string[]): CustomDecorator<string> {
-	return SetMetadata(METADATA.anyPermission, permissionNames(permissions, "AnyPermission"));
+	return permissionDecorator(METADATA.anyPermission, permissionNames(permissions, "AnyPermission"));
 }
 
 /**

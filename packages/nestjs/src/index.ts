@@ -20,6 +20,7 @@ export {
 	type ErrorHandling,
 	type ErrorHook,
 	type ErrorResponse,
+	GuardSetupError,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

@@ -17,7 +17,8 @@ export interface RunningNest {
 
 /**
  * Builds a testing module from `metadata`, makes an app on `platform` (`configure` runs before it
- * starts: global filters, a prefix), and listens on a free loopback port.
+ * starts: global filters, a prefix), and listens on a free loopback port. `trustProxy` sets the
+ * platform's own setting (Express's `trust proxy`, Fastify's `trustProxy`).
  *
  * @example
  * ```ts
@@ -28,12 +29,14 @@ export async function startNest(
 	platform: Platform,
 	metadata: ModuleMetadata,
 	configure?: (app: INestApplication) => void,
+	trustProxy = false,
 ): Promise<RunningNest> {
 	const moduleRef = await Test.createTestingModule(metadata).compile();
 	const app =
 		platform === "fastify"
-			? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+			? moduleRef.createNestApplication(new FastifyAdapter({ trustProxy }), { logger: false })
 			: moduleRef.createNestApplication({ logger: false });
+	if (platform === "express" && trustProxy) app.getHttpAdapter().getInstance().set("trust proxy", true);
 	configure?.(app);
 	await app.listen(0, "127.0.0.1");
 	const { port } = app.getHttpServer().address() as AddressInfo;

@@ -6,9 +6,10 @@
 /**
  * A guard that cannot work as set up, e.g. `requirePermissions('delete')` with no `requireAuth` before
  * it, or `requireAuth({ permissions })` with nothing configured and no guard before it. Its `message`
- * says what to add; it carries `status`/`statusCode` 500 and `expose: false`, so Express (in
- * production) and Koa answer a 500 that does not show it. Fastify's default error handler sends the
- * message of every error; set an error handler to hide 500s there.
+ * says what to add; it carries `status` 500 and `expose: false`, so Express (in production), Koa and
+ * Nest's default filter answer a 500 that does not show it. Fastify's default error handler sends the
+ * message of every error; set an error handler to hide 500s there. It has no `statusCode`: Nest's
+ * default filter in 11.0 to 11.2.7 and 12.0 to 12.2 sends the message of any error that has one.
  *
  * @example
  * ```ts
@@ -27,10 +28,5 @@ export class GuardSetupError extends Error {
 	constructor(message: string) {
 		super(`bearerguard: ${message}`);
 		this.name = "GuardSetupError";
-	}
-
-	/** Same as `status`, for frameworks that read `statusCode` (Express, Fastify). */
-	get statusCode(): number {
-		return this.status;
 	}
 }

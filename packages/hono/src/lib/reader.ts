@@ -3,7 +3,11 @@ import type { Context } from "hono";
 
 /** Node's request, which `@hono/node-server` hands over as `c.env.incoming` (HTTP/1.1 and HTTP/2). */
 interface NodeBindings {
-	readonly incoming?: { readonly headers: HeadersLike; readonly rawHeaders: readonly string[] };
+	readonly incoming?: {
+		readonly headers: HeadersLike;
+		readonly rawHeaders: readonly string[];
+		readonly socket: unknown;
+	};
 }
 
 const incoming = (c: Context) => (c.env as NodeBindings | undefined)?.incoming;
@@ -37,10 +41,15 @@ function query(c: Context): Record<string, string | string[]> {
 /**
  * How the core reads a Hono request: Node's headers and raw header lines through `@hono/node-server`
  * (so a duplicated header is seen twice), else the web `Headers`, where duplicates arrive joined by ", ".
+ * The URL is Hono's `c.req.url`: Hono has no trust-proxy setting, and `@hono/node-server` builds it from
+ * the `Host` header and whether the connection itself is TLS. The socket is Node's, when there is one.
  */
 export const honoReader: RequestReader<Context> = Object.freeze({
 	headers: (c: Context) => incoming(c)?.headers ?? record(c.req.raw.headers),
 	rawHeaders: (c: Context) => incoming(c)?.rawHeaders,
+	method: (c: Context) => c.req.method,
+	url: (c: Context) => c.req.url,
+	socket: (c: Context) => incoming(c)?.socket,
 	query,
 	body: (c: Context) => bodies.get(c),
 });

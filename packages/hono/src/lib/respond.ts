@@ -3,6 +3,7 @@ import {
 	BearerError,
 	type ChallengeSettings,
 	errorAnswer,
+	GuardSetupError,
 	stampChallenge,
 	toErrorResponse,
 } from "@bearerguard/core";
@@ -13,17 +14,27 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** Answers a failure the way one `requireAuth` was configured to. */
 export type Responder = (error: unknown, c: Context) => Response;
 
-/** The responder of a request's `requireAuth`, kept only when it is not the default one. */
-const responders = new WeakMap<Context, Responder>();
+/** The variable that marks a request a `requireAuth` let through; no app code holds its key. */
+const kResponder = Symbol("bearerguard.responder");
 
-/** Remembers how the request's `requireAuth` answers failures, for a `requirePermissions` after it. */
-export function setResponder(c: Context, responder: Responder): void {
-	if (responder !== defaultResponder) responders.set(c, responder);
+/** `c.set`/`c.get` for the marker (Hono types variable names as strings; its `Map` takes any key). */
+interface MarkerVariables {
+	set(key: typeof kResponder, responder: Responder): void;
+	get(key: typeof kResponder): Responder | undefined;
 }
 
-/** The responder of the request's `requireAuth`, or the default one. */
-export function getResponder(c: Context): Responder {
-	return responders.get(c) ?? defaultResponder;
+/**
+ * Marks the request as let through by a `requireAuth`, and remembers how that one answers failures,
+ * for a `requireAuth` with only guard options or a `requirePermissions` after it. It is one more
+ * entry in the variables `Map` that `c.set('auth', ...)` makes anyway.
+ */
+export function setResponder(c: Context, responder: Responder): void {
+	(c as unknown as MarkerVariables).set(kResponder, responder);
+}
+
+/** The responder of the request's `requireAuth`, or `undefined` when none let it through. */
+export function getResponder(c: Context): Responder | undefined {
+	return (c as unknown as MarkerVariables).get(kResponder);
 }
 
 /**
@@ -41,8 +52,9 @@ function toHttpException(error: unknown): unknown {
 
 /**
  * Creates the failure handler: the contract's answer (`toErrorResponse`) with `onError`'s body if any,
- * or, for `errorHandling: 'framework'`, a thrown `HTTPException`. A throwing `onError` goes on to Hono's
- * `onError`.
+ * or, for `errorHandling: 'framework'`, a thrown `HTTPException`. A guard set up so it cannot work (a
+ * `GuardSetupError`) is thrown as it is to Hono's `onError`, whatever the setting (Hono's default
+ * answers a plain 500). A throwing `onError` goes on to Hono's `onError`.
  */
 function buildResponder(
 	settings: Pick<AdapterSettings<Context>, "onError" | "framework">,
@@ -51,6 +63,7 @@ function buildResponder(
 	const { onError, framework } = settings;
 	return function respond(error, c) {
 		stampChallenge(error, challenge);
+		if (error instanceof GuardSetupError) throw error;
 		if (framework) throw toHttpException(error);
 		const answer = errorAnswer(error, challenge, onError, c);
 		return c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);

@@ -1,6 +1,6 @@
 import type { GuardOptions } from "@bearerguard/core";
 import { Reflector } from "@nestjs/core";
-import { METADATA } from "../decorators.js";
+import { METADATA } from "./metadata.js";
 
 const reflector = new Reflector();
 
