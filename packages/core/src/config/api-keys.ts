@@ -4,15 +4,13 @@
  */
 import type {
 	ApiKeyDeprecation,
+	ApiKeyFormat,
 	ApiKeyLookup,
 	ApiKeyRecord,
 	ApiKeysOptions,
 } from "../credential-types.js";
-import { isBearerguardApiKey } from "../schemes/api-key-format.js";
 import { toSeconds } from "./duration.js";
 
-/** The longest key read, in characters; a longer one is refused before it is hashed. */
-export const MAX_API_KEY_LENGTH = 1024;
 /** The longest an unknown key is remembered as unknown, in seconds. */
 export const UNKNOWN_KEY_MAX_AGE = 5;
 
@@ -25,8 +23,8 @@ export interface ResolvedApiKeys {
 	/** The static records, by hash. */
 	readonly records: ReadonlyMap<string, ApiKeyRecord>;
 	readonly lookup: ApiKeyLookup | undefined;
-	/** Whether a key has an accepted format (checked before any hash or lookup). */
-	readonly accepts: (key: string) => boolean;
+	/** The accepted key formats (checked before any hash or lookup), at least one. */
+	readonly formats: readonly ApiKeyFormat[];
 	/** The lookup cache, or `undefined` when off. */
 	readonly cache: { readonly max: number; readonly maxAge: number } | undefined;
 	readonly timeout: number;
@@ -40,7 +38,6 @@ function fail(message: string): never {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HASH = /^[0-9a-f]{64}$/;
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 const PERMISSION = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 function isPlainObject(value: unknown): boolean {
@@ -94,30 +91,18 @@ function resolveRecords(keys: unknown): Map<string, ApiKeyRecord> {
 	return records;
 }
 
-/** Whether `key` matches `pattern` in full (not only a part of it). */
-function matchesInFull(pattern: RegExp, key: string): boolean {
-	const match = pattern.exec(key);
-	return match !== null && match.index === 0 && match[0].length === key.length;
-}
-
-function resolveFormats(value: unknown): (key: string) => boolean {
+function resolveFormats(value: unknown): readonly ApiKeyFormat[] {
 	const list: unknown[] = value === undefined ? ["bearerguard"] : Array.isArray(value) ? value : [value];
 	if (list.length === 0) fail('"apiKeys.format" must name at least one format.');
-	const tests = list.map((format): ((key: string) => boolean) => {
-		if (format === "bearerguard") return isBearerguardApiKey;
-		if (format === "any") return () => true;
+	for (const format of list) {
 		if (format instanceof RegExp) {
 			if (format.global || format.sticky)
 				fail('"apiKeys.format" must not use the g or y flag (it keeps state).');
-			return (key) => matchesInFull(format, key);
+		} else if (format !== "bearerguard" && format !== "any") {
+			fail("\"apiKeys.format\" must be 'bearerguard', 'any', a RegExp, or a list of them.");
 		}
-		return fail("\"apiKeys.format\" must be 'bearerguard', 'any', a RegExp, or a list of them.");
-	});
-	const [only] = tests;
-	// Every key is visible ASCII (it travels in a header) and bounded, whatever the format says.
-	if (tests.length === 1 && only === isBearerguardApiKey) return isBearerguardApiKey;
-	return (key) =>
-		key.length <= MAX_API_KEY_LENGTH && VISIBLE_ASCII.test(key) && tests.some((accepts) => accepts(key));
+	}
+	return Object.freeze(list as ApiKeyFormat[]);
 }
 
 function toDate(value: unknown, name: string): Date {
@@ -197,7 +182,7 @@ export function resolveApiKeys(value: ApiKeysOptions | undefined): ResolvedApiKe
 		query,
 		records,
 		lookup,
-		accepts: resolveFormats(value.format),
+		formats: resolveFormats(value.format),
 		cache: resolveCache(value.cache),
 		timeout: toSeconds(value.timeout ?? 5, "apiKeys.timeout"),
 		answerHeaders: resolveDeprecation(value.deprecation),

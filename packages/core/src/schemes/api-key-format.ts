@@ -69,6 +69,39 @@ export function isBearerguardApiKey(key: string): boolean {
 	return checkOf(key.slice(0, CHECKED_LENGTH)) === key.slice(CHECKED_LENGTH);
 }
 
+/** The longest key read in any format, in characters; a longer one is refused before it is hashed. */
+export const MAX_API_KEY_LENGTH = 1024;
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** Whether `key` matches `pattern` in full (not only a part of it). */
+function matchesInFull(pattern: RegExp, key: string): boolean {
+	const match = pattern.exec(key);
+	return match !== null && match.index === 0 && match[0].length === key.length;
+}
+
+/**
+ * The check of `apiKeys.format`: whether a key has one of the accepted formats. Every key, whatever the
+ * format, is visible ASCII (it travels in a header) and at most {@link MAX_API_KEY_LENGTH} characters;
+ * a `RegExp` must match the whole key.
+ *
+ * @example
+ * ```ts
+ * formatCheck(['bearerguard', /^sk_[a-z0-9]{32}$/])('sk_' + 'a'.repeat(32)) // true
+ * ```
+ */
+export function formatCheck(formats: readonly ("bearerguard" | "any" | RegExp)[]): (key: string) => boolean {
+	if (formats.length === 1 && formats[0] === "bearerguard") return isBearerguardApiKey;
+	const tests = formats.map((format): ((key: string) => boolean) =>
+		format === "bearerguard"
+			? isBearerguardApiKey
+			: format === "any"
+				? () => true
+				: (key) => matchesInFull(format, key),
+	);
+	return (key) =>
+		key.length <= MAX_API_KEY_LENGTH && VISIBLE_ASCII.test(key) && tests.some((accepts) => accepts(key));
+}
+
 /**
  * The hash an {@link ApiKeyRecord} stores, and that `lookup` is called with: lowercase hex SHA-256 of
  * the key's UTF-8 bytes (64 characters). Works for keys of any format, legacy ones included.

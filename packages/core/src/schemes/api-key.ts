@@ -12,6 +12,7 @@ import { markIssued } from "../token/issued.js";
 import { deepFreeze } from "../token/json.js";
 import type { VerifiedToken } from "../token/token-cache.js";
 import type { ApiKeyAuthResult, AuthResult, Claims } from "../types.js";
+import { formatCheck } from "./api-key-format.js";
 import { ApiKeyLookupCache } from "./api-key-lookup.js";
 import { stampApiKeyAnswer } from "./api-key-source.js";
 
@@ -114,7 +115,7 @@ export function createApiKeyVerifier(options: ResolvedOptions): ApiKeyVerifier |
 	for (const [hashed, record] of keys.records) records.set(hashed, entryOf(record, options));
 	const lookups =
 		keys.lookup === undefined ? undefined : new ApiKeyLookupCache(keys, (record) => entryOf(record, options));
-	const accepts = keys.accepts;
+	const accepts = formatCheck(keys.formats);
 	return {
 		lookups,
 		verify(key) {
