@@ -10,6 +10,7 @@ import { createResourceMetadata, type ResourceMetadata } from "./http/resource-m
 import { keysHealth, keysReady } from "./keys/key-health.js";
 import { KeySource } from "./keys/key-source.js";
 import { apiKeyAnswerHeaders, checkApiKeyExpiry, createApiKeyVerifier } from "./schemes/api-key.js";
+import type { ApiKeyLookupCache } from "./schemes/api-key-lookup.js";
 import { isToken68 } from "./schemes/bearer.js";
 import { Introspector, isJwtShaped } from "./schemes/introspection.js";
 import { checkIntrospectedBinding, type IntrospectedToken } from "./schemes/introspection-response.js";
@@ -55,6 +56,8 @@ export interface VerifierInternals extends Verifier {
 	 * organization as for a token. Synchronous for a listed or cached key with synchronous custom checks.
 	 */
 	verifyApiKey(key: string, context: VerifyContext | undefined): AuthResult | Promise<AuthResult>;
+	/** The cache of `apiKeys.lookup`, when a lookup is configured (its sizes and call count). */
+	readonly apiKeyLookups: ApiKeyLookupCache | undefined;
 	/** The introspection of opaque tokens, when `introspection` is configured (its cache and call count). */
 	readonly introspector: Introspector | undefined;
 	/** Sets this verifier's challenge settings on an error (a `BearerError`) and throws it. */
@@ -312,6 +315,7 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		compileGuard: (guardOptions) => compileGuard(verifier, guardOptions),
 		verifyToken,
 		verifyApiKey,
+		apiKeyLookups: apiKeys?.lookups,
 		introspector,
 		fail,
 		traceContext,

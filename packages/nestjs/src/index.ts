@@ -14,12 +14,16 @@
  */
 export {
 	type AdapterOptions,
+	type ApiKeyRecord,
+	type ApiKeysOptions,
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
 	type ErrorHandling,
 	type ErrorHook,
 	type ErrorResponse,
+	generateApiKey,
+	hashApiKey,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,
