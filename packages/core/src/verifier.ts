@@ -251,6 +251,8 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		now: number,
 	): AuthResult | Promise<AuthResult> {
 		const introspection = introspector as Introspector;
+		const hit = introspection.hit(token, now * 1000);
+		if (hit !== undefined) return finishIntrospected(hit, context, now);
 		const key = introspection.cache.keyOf(token);
 		const cached = introspection.cached(key, now * 1000);
 		if (cached !== undefined) return finishIntrospected(cached, context, now);

@@ -52,6 +52,9 @@ function sameHash(a: string, b: string): boolean {
 	return a.length === b.length && timingSafeEqual(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"));
 }
 
+/** What {@link ApiKeyLookupCache.cached} answers for a key `lookup` did not find. */
+export const UNKNOWN: unique symbol = Symbol("unknown API key");
+
 /**
  * The cached, single-flight `lookup` of one verifier. `find(hash)` answers a record's verified entry,
  * `undefined` for an unknown key, or a promise of either; a throw, a rejection, a timeout or a
@@ -86,8 +89,11 @@ export class ApiKeyLookupCache {
 		return { found: this.found?.size ?? 0, unknown: this.unknown?.size ?? 0 };
 	}
 
-	/** The entry of the key with this hash, `undefined` when it is unknown, or a promise of either. */
-	find(hash: string, now: number): VerifiedToken | undefined | Promise<VerifiedToken | undefined> {
+	/**
+	 * What the cache holds for the key with this hash at `now` (Unix milliseconds): its entry,
+	 * {@link UNKNOWN}, or `undefined` when nothing alive is cached.
+	 */
+	cached(hash: string, now: number): VerifiedToken | typeof UNKNOWN | undefined {
 		const found = this.found?.get(hash);
 		if (found !== undefined) {
 			if (found.until > now) {
@@ -100,10 +106,20 @@ export class ApiKeyLookupCache {
 		if (unknownUntil !== undefined) {
 			if (unknownUntil > now) {
 				this.hits = (this.hits + 1) | 0;
-				return undefined;
+				return UNKNOWN;
 			}
 			this.unknown?.delete(hash);
 		}
+		return undefined;
+	}
+
+	/**
+	 * The entry of the key with this hash, `undefined` when it is unknown, or a promise of either:
+	 * from the cache, else from the call in flight for it, else from a new call.
+	 */
+	find(hash: string, now: number): VerifiedToken | undefined | Promise<VerifiedToken | undefined> {
+		const cached = this.cached(hash, now);
+		if (cached !== undefined) return cached === UNKNOWN ? undefined : cached;
 		const pending = this.pending.get(hash);
 		if (pending !== undefined) return pending.catch(rethrowFresh);
 		return this.call(hash);

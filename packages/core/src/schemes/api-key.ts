@@ -12,8 +12,8 @@ import { markIssued } from "../token/issued.js";
 import { deepFreeze } from "../token/json.js";
 import type { VerifiedToken } from "../token/token-cache.js";
 import type { ApiKeyAuthResult, AuthResult, Claims } from "../types.js";
-import { formatCheck } from "./api-key-format.js";
-import { ApiKeyLookupCache } from "./api-key-lookup.js";
+import { formatCheck, MAX_API_KEY_LENGTH } from "./api-key-format.js";
+import { ApiKeyLookupCache, UNKNOWN } from "./api-key-lookup.js";
 import { stampApiKeyAnswer } from "./api-key-source.js";
 
 /** The answer headers (deprecation) of each key `auth`, for the answers built after it was issued. */
@@ -119,14 +119,18 @@ export function createApiKeyVerifier(options: ResolvedOptions): ApiKeyVerifier |
 	return {
 		lookups,
 		verify(key) {
-			// A malformed, mistyped or random key costs no hash and no lookup.
-			if (!accepts(key)) throw invalidToken("api_key_malformed");
+			if (key.length > MAX_API_KEY_LENGTH) throw invalidToken("api_key_malformed");
 			// Records are found by SHA-256: how much of a hash matches tells nothing of the key.
 			const hashed = hash("sha256", key, "hex");
 			const record = records.get(hashed);
 			if (record !== undefined) return record;
+			const now = Date.now();
+			const cached = lookups?.cached(hashed, now);
+			if (cached !== undefined) return known(cached === UNKNOWN ? undefined : cached);
+			// A key of no accepted format (mistyped, random, cut short) is never looked up.
+			if (!accepts(key)) throw invalidToken("api_key_malformed");
 			if (lookups === undefined) throw invalidToken("api_key_unknown");
-			const found = lookups.find(hashed, Date.now());
+			const found = lookups.find(hashed, now);
 			return isPromise(found) ? found.then(known) : known(found);
 		},
 	};

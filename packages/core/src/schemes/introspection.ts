@@ -72,6 +72,11 @@ export class Introspector {
 		this.cache = new IntrospectionCache(this.settings.cacheMaxEntries, this.settings.cacheMaxAge);
 	}
 
+	/** The cached entry of an active token at `now` (Unix milliseconds), found without hashing it. */
+	hit(token: string, now: number): IntrospectedToken | undefined {
+		return this.cache.hit(token, now);
+	}
+
 	/**
 	 * The cached answer for the token whose key is `key` at `now` (Unix milliseconds): its entry,
 	 * `undefined` when nothing is cached; a token refused within the last seconds throws its 401 again.

@@ -6,6 +6,7 @@ import {
 	type BearerError,
 	createVerifier,
 	generateApiKey,
+	hashApiKey,
 	type InsufficientScopeError,
 	type RequestLike,
 	TemporarilyUnavailableError,
@@ -142,7 +143,7 @@ describe("a malformed key", () => {
 		["another prefix", (key: string) => `sk_${key.slice(4)}`],
 		["a JWT", () => "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"],
 		["8 KiB", () => "k".repeat(8192)],
-	])("is refused without a hash or a lookup: %s", async (_name, change) => {
+	])("is refused without a lookup: %s", async (_name, change) => {
 		const { key, record } = keyed();
 		const { lookup, calls } = store([record]);
 		const guard = verifierWith({ lookup }).compileGuard();
@@ -155,23 +156,40 @@ describe("a malformed key", () => {
 		expect(calls).toEqual([record.hash]);
 	});
 
-	it("of a legacy format is accepted when the format names it, and only then", async () => {
+	it("of a legacy format is looked up when the format names it, and only then", async () => {
 		const legacy = "sk_live_0123456789abcdef";
-		const record = { hash: generateApiKey().hash, subject: "old", permissions: [] };
-		const { createHash } = await import("node:crypto");
-		const legacyRecord = { ...record, hash: createHash("sha256").update(legacy).digest("hex") };
-		const strict = verifierWith({ keys: [legacyRecord] }).compileGuard();
+		const legacyRecord = { hash: hashApiKey(legacy), subject: "old", permissions: [] };
+		const { lookup, calls } = store([legacyRecord]);
+		const strict = verifierWith({ lookup }).compileGuard();
 		expectRefusal(
 			thrownBy(() => strict(withKey(legacy))),
 			"api_key_malformed",
 		);
-		const lenient = verifierWith({ keys: [legacyRecord], format: ["bearerguard", /^sk_live_[0-9a-f]{16}$/] });
+		expect(calls).toEqual([]);
+		const lenient = verifierWith({ lookup, format: ["bearerguard", /^sk_live_[0-9a-f]{16}$/] });
 		expect((lenient.compileGuard()(withKey(legacy)) as AuthResult).subject).toBe("old");
-		const any = verifierWith({ keys: [legacyRecord], format: "any" });
+		expectRefusal(
+			thrownBy(() => lenient.compileGuard()(withKey("sk_live_unknown"))),
+			"api_key_malformed",
+		);
+		const any = verifierWith({ lookup, format: "any" });
 		expect((any.compileGuard()(withKey(legacy)) as AuthResult).subject).toBe("old");
 		expectRefusal(
 			thrownBy(() => any.compileGuard()(withKey("sk_live_unknown"))),
 			"api_key_unknown",
+		);
+		expect(calls).toEqual([legacyRecord.hash, legacyRecord.hash, hashApiKey("sk_live_unknown")]);
+	});
+
+	it("listed in keys is accepted whatever its format (its hash was stored on purpose)", () => {
+		const legacy = "sk_live_0123456789abcdef";
+		const guard = verifierWith({
+			keys: [{ hash: hashApiKey(legacy), subject: "old", permissions: [] }],
+		}).compileGuard();
+		expect((guard(withKey(legacy)) as AuthResult).subject).toBe("old");
+		expectRefusal(
+			thrownBy(() => guard(withKey("sk_live_0123456789abcdeX"))),
+			"api_key_malformed",
 		);
 	});
 });
