@@ -243,7 +243,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 		fetch: fn<typeof fetch>(options.fetch, "fetch") ?? globalThis.fetch,
 		prefetch: bool(options.prefetch, "prefetch", false),
 		apiKeys: resolveApiKeys(options.apiKeys),
-		introspection: resolveIntrospection(options.introspection),
+		introspection: resolveIntrospection(options.introspection, issuers),
 	});
 }
 

@@ -47,6 +47,19 @@ describe("resolveIntrospection", () => {
 		});
 	});
 
+	it("needs an endpoint when the first issuer is not a URL whose metadata could name one", () => {
+		const options = { issuer: "my-issuer", audience: "a", secret: "s".repeat(32), introspection: client };
+		expect(thrownBy(() => createVerifier(options))).toEqual(
+			new TypeError(
+				'bearerguard: "introspection.endpoint" is required: the first "issuer" is not an http(s) URL whose metadata could name it.',
+			),
+		);
+		const endpoint = "https://auth.example.com/introspect";
+		expect(
+			createVerifier({ ...options, introspection: { ...client, endpoint } }).options.introspection?.endpoint,
+		).toBe(endpoint);
+	});
+
 	it.each<[string, unknown, string]>([
 		["not an object", "yes", '"introspection" must be an object such as { clientId, clientSecret }.'],
 		[
