@@ -54,6 +54,7 @@ function endpointOf(value: unknown): string | undefined {
  */
 export function resolveIntrospection(
 	value: IntrospectionOptions | undefined,
+	issuers: readonly string[] = [],
 ): ResolvedIntrospection | undefined {
 	if (value === undefined) return undefined;
 	if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -69,8 +70,14 @@ export function resolveIntrospection(
 	}
 	if (value.jwt !== undefined && typeof value.jwt !== "boolean")
 		fail('"introspection.jwt" must be true or false.');
+	const endpoint = endpointOf(value.endpoint);
+	if (endpoint === undefined && issuers.length > 0 && !/^https?:\/\//.test(issuers[0] as string)) {
+		fail(
+			'"introspection.endpoint" is required: the first "issuer" is not an http(s) URL whose metadata could name it.',
+		);
+	}
 	return Object.freeze({
-		endpoint: endpointOf(value.endpoint),
+		endpoint,
 		clientId: nonEmpty(value.clientId, "clientId", "this API's client ID at the authorization server"),
 		clientSecret: nonEmpty(value.clientSecret, "clientSecret", "its client secret"),
 		auth,
