@@ -3,7 +3,8 @@
  * variant (credential-server.ts), GET /v1/products with no auth, behind `requireAuth` taking a cached
  * bearer token, and behind `requireAuth` taking an API key (static list, or a cached `lookup`). Each
  * guarded variant is compared with the same no-auth server loaded with the same request (the same
- * header), in the same round; rounds alternate their order, as in http.ts.
+ * header), in the same round, right before or after it: short runs of many rounds, whose order
+ * alternates, so that a burst of other work on the machine hits both runs of a pair alike.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,7 +117,7 @@ export async function runCredentialHttp(options: CredentialHttpOptions): Promise
 					const order = round % 2 === 0 ? [...runs].reverse() : runs;
 					for (const run of order) {
 						const headers = headersOf(run.variant);
-						await load(run.server, headers, options.warmupSeconds);
+						if (options.warmupSeconds > 0) await load(run.server, headers, options.warmupSeconds);
 						const result = await load(run.server, headers, options.seconds);
 						const label = `${run.variant}${run.baseline ? " / none" : ""}`;
 						measured.set(label, [...(measured.get(label) ?? []), result]);
