@@ -8,6 +8,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, platform, release } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { credentialHttpTable, runCredentialHttp } from "./credentials-http.js";
+import { credentialMicroTable, runCredentialMicro } from "./credentials-micro.js";
 import { eventsTable, runEvents } from "./events.js";
 import { type HttpOptions, httpTable, runHttp } from "./http.js";
 import { prepareBaseline } from "./lib/baseline.js";
@@ -90,6 +92,12 @@ async function main(): Promise<void> {
 		console.log(`${eventsTable(events)}\n`);
 	}
 
+	const credentialMicro = settings.runMicro ? await runCredentialMicro(settings.micro) : undefined;
+	if (credentialMicro) {
+		console.log("## Credentials: a request's authentication by credential, in one process\n");
+		console.log(`${credentialMicroTable(credentialMicro)}\n`);
+	}
+
 	// Pinned after the micro benchmark, whose jose row may use the thread pool on every core.
 	const { pinned, serverCore } = pinning();
 	const placement = pinned
@@ -105,6 +113,20 @@ async function main(): Promise<void> {
 			`## HTTP: GET ${ROUTE}, autocannon, ${CONNECTIONS} connections, ${seconds} s runs, median of ${rounds} alternating rounds; ${placement}\n`,
 		);
 		console.log(`${httpTable(http, settings.http.poolSize)}\n`);
+	}
+
+	// Many short rounds, each ratio taken within a pair of adjacent 1 s runs: a burst of other work on the
+	// machine hits both runs of a pair alike.
+	const credentialRounds = {
+		...settings.http,
+		seconds: 1,
+		warmupSeconds: 0,
+		rounds: settings.http.rounds * 5,
+	};
+	const credentialHttp = settings.runHttp ? await runCredentialHttp(credentialRounds) : undefined;
+	if (credentialHttp) {
+		console.log(`## HTTP: API keys against no auth under the same request (${placement})\n`);
+		console.log(`${credentialHttpTable(credentialHttp)}\n`);
 	}
 
 	const redis = settings.runRedis ? await runRedis(settings.redis) : undefined;
@@ -126,6 +148,7 @@ async function main(): Promise<void> {
 		micro: micro ?? null,
 		events: events ?? null,
 		http: http ?? null,
+		credentials: { micro: credentialMicro ?? null, http: credentialHttp ?? null },
 		redis: redis ?? null,
 	};
 	await writeFile(file, `${JSON.stringify(report, null, "\t")}\n`);

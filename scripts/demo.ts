@@ -8,14 +8,25 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTestIssuer, type TestIssuer } from "@bearerguard/testing";
+import { type ApiKeyRecord, createTestApiKey, createTestIssuer, type TestIssuer } from "@bearerguard/testing";
 import { createApp as createExpressApp } from "../examples/express/src/app.js";
 import { createApp as createFastifyApp } from "../examples/fastify/src/app.js";
 import { runFleetDemo } from "../examples/fleet/src/fleet.js";
 import { createApp as createKoaApp } from "../examples/koa/src/app.js";
 import { inspectRefusals } from "./demo/inspect.js";
 import { renderTable } from "./demo/table.js";
-import { type Answer, differences, forgeAlgNone, STEPS, send, type Tokens } from "./demo/tour.js";
+import {
+	type Answer,
+	differences,
+	forgeAlgNone,
+	KEY_STEPS,
+	send,
+	STEPS as TOKEN_STEPS,
+	type Tokens,
+} from "./demo/tour.js";
+
+/** The tour: the bearer token steps, then the legacy route's API key steps. */
+const STEPS = [...TOKEN_STEPS, ...KEY_STEPS];
 
 interface App {
 	name: string;
@@ -44,18 +55,18 @@ async function serve(listener: RequestListener, closers: Close[]): Promise<strin
 	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function startApps(issuer: TestIssuer, closers: Close[]): Promise<App[]> {
+async function startApps(issuer: TestIssuer, legacyKeys: ApiKeyRecord[], closers: Close[]): Promise<App[]> {
 	const options = { issuer: issuer.issuer, audience: issuer.audience };
-	const fastify = await createFastifyApp(options);
+	const fastify = await createFastifyApp(options, legacyKeys);
 	closers.push(() => fastify.close());
 	return [
-		{ name: "express", url: await serve(createExpressApp(options), closers) },
-		{ name: "koa", url: await serve(createKoaApp(options).callback(), closers) },
+		{ name: "express", url: await serve(createExpressApp(options, legacyKeys), closers) },
+		{ name: "koa", url: await serve(createKoaApp(options, legacyKeys).callback(), closers) },
 		{ name: "fastify", url: await fastify.listen({ port: 0, host: "127.0.0.1" }) },
 	];
 }
 
-async function mintTokens(issuer: TestIssuer): Promise<Tokens> {
+async function mintTokens(issuer: TestIssuer, apiKey: string): Promise<Tokens> {
 	const now = Math.floor(Date.now() / 1000);
 	const claims = { permissions: ["read"], org_id: "org_demo" };
 	return {
@@ -63,6 +74,8 @@ async function mintTokens(issuer: TestIssuer): Promise<Tokens> {
 		expired: await issuer.sign({ ...claims, iat: now - 7200, exp: now - 3600 }),
 		noOrganization: await issuer.sign({ permissions: ["read"] }),
 		otherAudience: await issuer.sign({ ...claims, aud: "https://other-api.example.com" }),
+		apiKey,
+		unknownApiKey: createTestApiKey({ subject: "nobody", permissions: [] }).key,
 		algNone: forgeAlgNone({
 			iss: issuer.issuer,
 			aud: issuer.audience,
@@ -166,11 +179,17 @@ async function main(): Promise<number> {
 	try {
 		const issuer = await createTestIssuer({ audience: "https://api.example.com" });
 		closers.push(() => issuer.close());
-		const apps = await startApps(issuer, closers);
+		// The legacy route's API key: the apps hold only its hash.
+		const legacy = issuer.apiKey({
+			subject: "svc_legacy_reports",
+			permissions: ["read"],
+			organization: "org_demo",
+		});
+		const apps = await startApps(issuer, [legacy.record], closers);
 		console.log(
 			`bearerguard demo: issuer ${issuer.issuer}; ${apps.map((app) => `${app.name} ${app.url}`).join(", ")}`,
 		);
-		const tokens = await mintTokens(issuer);
+		const tokens = await mintTokens(issuer, legacy.key);
 		const tour = report(apps, await runTour(apps, tokens));
 		// Why were they refused? `bearerguard inspect` on two of the tokens the tour used.
 		let code = Math.max(tour, await inspectRefusals(issuer, tokens));

@@ -65,16 +65,18 @@ function replies(child: ChildProcess, label: string): () => Promise<Record<strin
 }
 
 /**
- * Starts `bench/server.ts <framework> <variant>` in a new Node process with `env` added to ours,
- * pinned to its core when the machine allows (see pinning.ts), and resolves once it listens.
+ * Starts `bench/server.ts <framework> <variant>` (or another server `script` of the same line protocol)
+ * in a new Node process with `env` added to ours, pinned to its core when the machine allows (see
+ * pinning.ts), and resolves once it listens.
  */
 export async function startServer(
 	framework: string,
 	variant: string,
 	env: Record<string, string>,
+	script: string = SERVER,
 ): Promise<ServerProcess> {
 	const label = `${framework}/${variant}`;
-	const { file, args } = pinning().command(["--import", "tsx", SERVER, framework, variant]);
+	const { file, args } = pinning().command(["--import", "tsx", script, framework, variant]);
 	const child = spawn(file, args, {
 		cwd: ROOT,
 		env: { ...process.env, ...env },

@@ -12,6 +12,10 @@ export interface Tokens {
 	algNone: string;
 	/** Like `read`, but for another API's audience. */
 	otherAudience: string;
+	/** An API key of the legacy route (`read`, organization `org_demo`). */
+	apiKey: string;
+	/** A well-formed API key that no app knows. */
+	unknownApiKey: string;
 }
 
 /** The documented answer to a step. `wwwAuthenticate: undefined` means the header must be absent. */
@@ -19,6 +23,8 @@ export interface Expected {
 	status: number;
 	body: unknown;
 	wwwAuthenticate: string | undefined;
+	/** Other headers the answer must carry (lower-case names), e.g. an API key's deprecation headers. */
+	headers?: Readonly<Record<string, string>>;
 }
 
 /** One request of the tour and the answer the contract documents for it. */
@@ -27,6 +33,8 @@ export interface Step {
 	method: "GET" | "POST";
 	path: string;
 	token: keyof Tokens | undefined;
+	/** Sent as `X-API-Key` instead of a bearer token. */
+	apiKey?: "apiKey" | "unknownApiKey";
 	body?: unknown;
 	expected: Expected;
 }
@@ -127,6 +135,41 @@ export const STEPS: readonly Step[] = [
 	},
 ];
 
+/** What every answer to an API key request carries (the examples' `LEGACY_DEPRECATION`). */
+const DEPRECATED = {
+	deprecation: "@1767225600",
+	sunset: "Fri, 01 Jan 2027 00:00:00 GMT",
+	link: '<https://developer.example.com/migrate-to-oauth>; rel="deprecation"; type="text/html"',
+};
+
+/** The legacy route's steps: an API key in `X-API-Key`, answered with deprecation headers. */
+export const KEY_STEPS: readonly Step[] = [
+	{
+		title: "legacy route with an API key",
+		method: "GET",
+		path: "/v1/legacy/products",
+		token: undefined,
+		apiKey: "apiKey",
+		expected: { status: 200, body: { products: PRODUCTS }, wwwAuthenticate: undefined, headers: DEPRECATED },
+	},
+	{
+		title: "legacy route with an unknown API key",
+		method: "GET",
+		path: "/v1/legacy/products",
+		token: undefined,
+		apiKey: "unknownApiKey",
+		expected: {
+			...failure(
+				401,
+				"invalid_token",
+				"Invalid API key",
+				'Bearer realm="api", error="invalid_token", error_description="Invalid API key"',
+			),
+			headers: DEPRECATED,
+		},
+	},
+];
+
 /** Builds an unsigned JWT by hand: `{"alg":"none"}` header, the given claims, an empty signature. */
 export function forgeAlgNone(claims: Record<string, unknown>): string {
 	const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -137,6 +180,7 @@ export function forgeAlgNone(claims: Record<string, unknown>): string {
 export async function send(baseUrl: string, step: Step, tokens: Tokens): Promise<Answer> {
 	const headers: Record<string, string> = { "x-organization-id": "org_demo" };
 	if (step.token) headers.authorization = `Bearer ${tokens[step.token]}`;
+	if (step.apiKey) headers["x-api-key"] = tokens[step.apiKey];
 	if (step.body !== undefined) headers["content-type"] = "application/json";
 	const response = await fetch(new URL(step.path, baseUrl), {
 		method: step.method,
@@ -169,5 +213,8 @@ export function differences(answer: Answer, expected: Expected): string[] {
 	compare("Content-Type", answer.headers.get("content-type")?.split(";")[0]?.trim(), "application/json");
 	if (expected.status >= 400)
 		compare("Cache-Control", answer.headers.get("cache-control") ?? undefined, "no-store");
+	for (const [name, value] of Object.entries(expected.headers ?? {})) {
+		compare(name, answer.headers.get(name) ?? undefined, value);
+	}
 	return found;
 }

@@ -75,7 +75,7 @@ const emptyList = (name: string) =>
 		`bearerguard: "${name}" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "${name}" out.`,
 	);
 const KNOWN =
-	"issuer, audience, jwksUri, secret, algorithms, clockTolerance, maxTokenAge, requireExpiry, typ, organization, permissionsClaim, isRevoked, validate, jwks, maxTokenLength, realm, allowQueryToken, allowBodyToken, tokenCache, audienceClaim, fetch, prefetch, resource, permissions, anyPermission, optional, onError, errorHandling";
+	"issuer, audience, jwksUri, secret, algorithms, clockTolerance, maxTokenAge, requireExpiry, typ, organization, permissionsClaim, isRevoked, validate, jwks, maxTokenLength, realm, allowQueryToken, allowBodyToken, tokenCache, audienceClaim, fetch, prefetch, resource, apiKeys, introspection, permissions, anyPermission, optional, onError, errorHandling";
 
 interface ConfigCase {
 	readonly name: string;
@@ -144,6 +144,50 @@ const cases: readonly ConfigCase[] = [
 		error: new TypeError(
 			'bearerguard: unknown option "tokenCache.maxage": did you mean "tokenCache.maxAge"?',
 		),
+	},
+	{
+		name: "apiKeys.headr",
+		options: () => ({ ...base(), apiKeys: { headr: "x-key", lookup: () => undefined } }),
+		error: new TypeError('bearerguard: unknown option "apiKeys.headr": did you mean "apiKeys.header"?'),
+	},
+	{
+		name: "apiKeys.deprecation.sunst",
+		options: () => ({
+			...base(),
+			apiKeys: { lookup: () => undefined, deprecation: { sunst: "2027-01-01" } },
+		}),
+		error: new TypeError(
+			'bearerguard: unknown option "apiKeys.deprecation.sunst": did you mean "apiKeys.deprecation.sunset"?',
+		),
+	},
+	{
+		name: "apiKeys with neither keys nor lookup",
+		options: () => ({ ...base(), apiKeys: { keys: [] } }),
+		error: new TypeError(
+			'bearerguard: "apiKeys" needs "keys" (records { hash, subject, permissions }) or "lookup" (hash) => record.',
+		),
+	},
+	{
+		name: "apiKeys.keys holding a key in clear instead of its hash",
+		options: () => ({
+			...base(),
+			apiKeys: { keys: [{ hash: "bgk_secret", subject: "svc", permissions: [] }] },
+		}),
+		error: new TypeError(
+			'bearerguard: "apiKeys.keys[0]": hash must be the lowercase hex SHA-256 of the key (64 characters, as hashApiKey(key) returns).',
+		),
+	},
+	{
+		name: "introspection.clientSecrt",
+		options: () => ({ ...base(), introspection: { clientId: "api", clientSecrt: "s3cret" } }),
+		error: new TypeError(
+			'bearerguard: unknown option "introspection.clientSecrt": did you mean "introspection.clientSecret"?',
+		),
+	},
+	{
+		name: "introspection without clientSecret",
+		options: () => ({ ...base(), introspection: { clientId: "api" } }),
+		error: new TypeError('bearerguard: "introspection.clientSecret" is required: its client secret.'),
 	},
 	{
 		name: "a stray BEARERGUARD_SECRET beside a configured issuer",

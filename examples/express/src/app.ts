@@ -1,4 +1,9 @@
-import { type ExpressAuthOptions, requireAuth, requirePermissions } from "@bearerguard/express";
+import {
+	type ApiKeyRecord,
+	type ExpressAuthOptions,
+	requireAuth,
+	requirePermissions,
+} from "@bearerguard/express";
 import express, { type Express } from "express";
 
 interface Product {
@@ -7,8 +12,21 @@ interface Product {
 	price: number;
 }
 
-/** The products API: public health, everything else behind a bearer token of one organization. */
-export function createApp(options: ExpressAuthOptions = {}): Express {
+/** How API key clients learn to move to OAuth: on every answer to a request made with a key. */
+export const LEGACY_DEPRECATION = {
+	since: "2026-01-01T00:00:00Z",
+	sunset: "2027-01-01T00:00:00Z",
+	link: "https://developer.example.com/migrate-to-oauth",
+};
+
+/**
+ * The products API: public health, everything else behind a bearer token of one organization. With
+ * `legacyKeys` (stored API keys: hashes only), `GET /v1/legacy/products` also takes `X-API-Key`.
+ */
+export function createApp(
+	options: ExpressAuthOptions = {},
+	legacyKeys: readonly ApiKeyRecord[] = [],
+): Express {
 	const products = new Map<string, Product>([
 		["p_1", { id: "p_1", name: "Espresso beans", price: 18.5 }],
 		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
@@ -33,6 +51,20 @@ export function createApp(options: ExpressAuthOptions = {}): Express {
 		const health = auth.verifier.health();
 		res.status(health.ready ? 200 : 503).json(health);
 	});
+
+	// The legacy route of the older services: an API key in X-API-Key (or a bearer token). Every answer
+	// to a key request carries Deprecation, Sunset and Link headers, so its clients move to OAuth.
+	if (legacyKeys.length > 0) {
+		const legacy = requireAuth({
+			organization: { required: true, header: "x-organization-id" },
+			...options,
+			apiKeys: { keys: legacyKeys, deprecation: LEGACY_DEPRECATION },
+			permissions: ["read"],
+		});
+		app.get("/v1/legacy/products", legacy, (_req, res) => {
+			res.json({ products: [...products.values()] });
+		});
+	}
 
 	app.use(auth);
 

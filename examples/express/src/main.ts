@@ -1,9 +1,11 @@
 // The Express example: a products API whose routes need OAuth 2.0 bearer tokens (see ./app.ts).
 // Configure it like production: BEARERGUARD_ISSUER, BEARERGUARD_AUDIENCE, optional BEARERGUARD_JWKS_URI,
 // and PORT (default 3000). Without BEARERGUARD_ISSUER it starts an embedded test issuer on loopback
-// and prints a ready curl line with a fresh token (permissions read write, organization org_demo).
+// and prints a ready curl line with a fresh token (permissions read write, organization org_demo), and
+// one with an API key for the legacy route. In production, LEGACY_API_KEYS holds the stored keys as JSON:
+// [{"hash":"<sha-256 hex>","subject":"svc_reports","organization":"org_...","permissions":["read"]}].
 // Run: pnpm --filter @bearerguard/example-express start
-import type { ExpressAuthOptions } from "@bearerguard/express";
+import type { ApiKeyRecord, ExpressAuthOptions } from "@bearerguard/express";
 import { createTestIssuer } from "@bearerguard/testing";
 import { createApp } from "./app.js";
 
@@ -11,19 +13,32 @@ const port = Number(process.env.PORT ?? 3000);
 // Options not given here are read from the BEARERGUARD_* environment variables.
 let options: ExpressAuthOptions = {};
 let token: string | undefined;
+let apiKey: string | undefined;
+// The legacy route's API keys: hashes only, never the keys.
+let legacyKeys: ApiKeyRecord[] = process.env.LEGACY_API_KEYS ? JSON.parse(process.env.LEGACY_API_KEYS) : [];
 
 if (!process.env.BEARERGUARD_ISSUER) {
 	const issuer = await createTestIssuer({ audience: "https://api.example.com" });
 	options = { issuer: issuer.issuer, audience: issuer.audience };
 	token = await issuer.sign({ permissions: ["read", "write"], org_id: "org_demo" });
+	const legacy = issuer.apiKey({
+		subject: "svc_legacy_reports",
+		permissions: ["read"],
+		organization: "org_demo",
+	});
+	apiKey = legacy.key;
+	legacyKeys = [legacy.record];
 	console.log(`Embedded test issuer: ${issuer.issuer}`);
 }
 
-createApp(options).listen(port, () => {
+createApp(options, legacyKeys).listen(port, () => {
 	console.log(`Express example listening on http://localhost:${port}`);
 	if (token) {
 		console.log(
 			`curl -H "Authorization: Bearer ${token}" -H "x-organization-id: org_demo" http://localhost:${port}/v1/products`,
+		);
+		console.log(
+			`curl -i -H "X-API-Key: ${apiKey}" -H "x-organization-id: org_demo" http://localhost:${port}/v1/legacy/products`,
 		);
 	}
 });

@@ -1,4 +1,4 @@
-import bearerGuard, { type FastifyAuthOptions } from "@bearerguard/fastify";
+import bearerGuard, { type ApiKeyRecord, type FastifyAuthOptions } from "@bearerguard/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 
 interface Product {
@@ -14,8 +14,21 @@ const productSchema = {
 	additionalProperties: false,
 } as const;
 
-/** The products API: public health, everything else behind a bearer token of one organization. */
-export async function createApp(options: FastifyAuthOptions = {}): Promise<FastifyInstance> {
+/** How API key clients learn to move to OAuth: on every answer to a request made with a key. */
+export const LEGACY_DEPRECATION = {
+	since: "2026-01-01T00:00:00Z",
+	sunset: "2027-01-01T00:00:00Z",
+	link: "https://developer.example.com/migrate-to-oauth",
+};
+
+/**
+ * The products API: public health, everything else behind a bearer token of one organization. With
+ * `legacyKeys` (stored API keys: hashes only), `GET /v1/legacy/products` also takes `X-API-Key`.
+ */
+export async function createApp(
+	options: FastifyAuthOptions = {},
+	legacyKeys: readonly ApiKeyRecord[] = [],
+): Promise<FastifyInstance> {
 	const products = new Map<string, Product>([
 		["p_1", { id: "p_1", name: "Espresso beans", price: 18.5 }],
 		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
@@ -58,6 +71,19 @@ export async function createApp(options: FastifyAuthOptions = {}): Promise<Fasti
 		{ onRequest: app.requireAuth({ permissions: ["delete"] }) },
 		async (request, reply) => reply.code(products.delete(request.params.id) ? 204 : 404).send(),
 	);
+
+	// The legacy route of the older services: an API key in X-API-Key (or a bearer token). Every answer
+	// to a key request carries Deprecation, Sunset and Link headers, so its clients move to OAuth.
+	if (legacyKeys.length > 0) {
+		const apiKeys = { keys: legacyKeys, deprecation: LEGACY_DEPRECATION };
+		app.get(
+			"/v1/legacy/products",
+			{ onRequest: app.requireAuth({ apiKeys, permissions: ["read"] }) },
+			async () => ({
+				products: [...products.values()],
+			}),
+		);
+	}
 
 	app.get("/v1/settings", { onRequest: app.requireAuth({ permissions: ["admin"] }) }, async (request) => ({
 		organization: request.auth?.organization,

@@ -1,5 +1,5 @@
 import { json } from "node:stream/consumers";
-import { type KoaAuthOptions, requireAuth, requirePermissions } from "@bearerguard/koa";
+import { type ApiKeyRecord, type KoaAuthOptions, requireAuth, requirePermissions } from "@bearerguard/koa";
 import Koa, { type Context, type Middleware } from "koa";
 
 interface Product {
@@ -8,8 +8,18 @@ interface Product {
 	price: number;
 }
 
-/** The products API: public health, everything else behind a bearer token of one organization. */
-export function createApp(options: KoaAuthOptions = {}): Koa {
+/** How API key clients learn to move to OAuth: on every answer to a request made with a key. */
+export const LEGACY_DEPRECATION = {
+	since: "2026-01-01T00:00:00Z",
+	sunset: "2027-01-01T00:00:00Z",
+	link: "https://developer.example.com/migrate-to-oauth",
+};
+
+/**
+ * The products API: public health, everything else behind a bearer token of one organization. With
+ * `legacyKeys` (stored API keys: hashes only), `GET /v1/legacy/products` also takes `X-API-Key`.
+ */
+export function createApp(options: KoaAuthOptions = {}, legacyKeys: readonly ApiKeyRecord[] = []): Koa {
 	const products = new Map<string, Product>([
 		["p_1", { id: "p_1", name: "Espresso beans", price: 18.5 }],
 		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
@@ -21,6 +31,22 @@ export function createApp(options: KoaAuthOptions = {}): Koa {
 		if (ctx.method !== "GET" || ctx.path !== "/v1/health") return next();
 		ctx.body = { status: "ok" };
 	});
+
+	// The legacy route of the older services: an API key in X-API-Key (or a bearer token). Every answer
+	// to a key request carries Deprecation, Sunset and Link headers, so its clients move to OAuth.
+	if (legacyKeys.length > 0) {
+		const legacy = requireAuth({
+			organization: { required: true, header: "x-organization-id" },
+			...options,
+			apiKeys: { keys: legacyKeys, deprecation: LEGACY_DEPRECATION },
+			permissions: ["read"],
+		});
+		app.use(
+			route("GET", "/v1/legacy/products", legacy, (ctx) => {
+				ctx.body = { products: [...products.values()] };
+			}),
+		);
+	}
 
 	// Every route below needs a valid token; the x-organization-id header, when sent, must match its org_id.
 	app.use(requireAuth({ organization: { required: true, header: "x-organization-id" }, ...options }));

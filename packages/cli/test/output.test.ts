@@ -1,6 +1,5 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { base62 } from "../src/lib/api-key.js";
 import { colourFor, formatLines, type Io } from "../src/lib/output.js";
 
 const io = (isTTY: boolean, env: NodeJS.ProcessEnv): Io => {
@@ -34,17 +33,5 @@ describe("colour", () => {
 		expect(formatLines(lines, false)).toBe(
 			"  FAIL  expiry    expired\n                  reason  token_expired\n                  fix     Get a new token.",
 		);
-	});
-});
-
-describe("base62", () => {
-	it("writes big-endian digits, left-padded with 0", () => {
-		expect([base62(0n, 6), base62(61n, 6), base62(62n, 6), base62(2n ** 32n - 1n, 6)]).toEqual([
-			"000000",
-			"00000z",
-			"000010",
-			"4gfFC3",
-		]);
-		expect(base62(2n ** 256n - 1n, 43)).toHaveLength(43);
 	});
 });

@@ -8,6 +8,7 @@ import { type AuthTrace, traceAuthentication } from "./events/authenticate.js";
 import { authenticateChannel } from "./events/channels.js";
 import { BearerError, invalidToken } from "./http/errors.js";
 import { plainReader, type RequestReader } from "./http/request.js";
+import { stampApiKeyAnswer } from "./schemes/api-key-source.js";
 import { readCredential } from "./schemes/credentials.js";
 import type { AuthResult, GuardOptions, RequestLike, VerifyContext } from "./types.js";
 import type { VerifierInternals } from "./verifier.js";
@@ -45,6 +46,19 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 		if (checksPermissions) checkRequirement(auth, requirement);
 		return auth;
 	};
+	// Every answer to a request with an API key says so (scheme) and carries the key's deprecation headers.
+	const keyHeaders = options.apiKeys?.answerHeaders;
+	const failKey = (error: unknown): never => fail(stampApiKeyAnswer(error, keyHeaders));
+
+	/** An API key: verified, then the route's permissions; every failure stamped as a key request's. */
+	function checkApiKey(key: string, context: VerifyContext | undefined): AuthResult | Promise<AuthResult> {
+		try {
+			const auth = verifier.verifyApiKey(key, context);
+			return auth instanceof Promise ? auth.then(allowed, failKey) : allowed(auth);
+		} catch (error) {
+			return failKey(error);
+		}
+	}
 
 	/** Extract, verify, authorize: synchronous when the token is cached and the custom checks are. */
 	function check<R>(
@@ -59,13 +73,15 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 				throw invalidToken("token_missing");
 			}
 			if (trace !== undefined) {
-				trace.token = credential.value;
+				// An API key is never handed to the events' code, even unpublished.
+				trace.token = credential.scheme === "ApiKey" ? undefined : credential.value;
 				trace.scheme = credential.scheme;
 			}
 			const context: VerifyContext | undefined =
 				organizationHeader === undefined
 					? undefined
 					: { organization: reader.headers(request)[organizationHeader] };
+			if (credential.scheme === "ApiKey") return checkApiKey(credential.value, context);
 			const auth = verifier.verifyToken(credential.value, context, credential.fromHeader);
 			return auth instanceof Promise ? auth.then(allowed, fail) : allowed(auth);
 		} catch (error) {

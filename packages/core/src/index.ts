@@ -1,6 +1,7 @@
 /**
  * `@bearerguard/core`: framework-agnostic verification of the credentials of incoming requests:
- * OAuth 2.0 bearer access tokens (JWT), with the answers of RFC 6750.
+ * OAuth 2.0 bearer access tokens (JWT, or opaque tokens by RFC 7662 introspection) and legacy API
+ * keys, with the answers of RFC 6750.
  *
  * @packageDocumentation
  */
@@ -14,6 +15,15 @@ export {
 export { authorize, type PermissionRequirement } from "./authorize.js";
 export { toSeconds } from "./config/duration.js";
 export { ENVIRONMENT_VARIABLES, optionsFromEnvironment } from "./config/environment.js";
+export type {
+	ApiKeyCacheOptions,
+	ApiKeyDeprecation,
+	ApiKeyFormat,
+	ApiKeyLookup,
+	ApiKeyRecord,
+	ApiKeysOptions,
+	IntrospectionOptions,
+} from "./credential-types.js";
 export type {
 	CheckName,
 	DiagnoseOptions,
@@ -78,10 +88,12 @@ export {
 export { GuardSetupError } from "./http/setup-error.js";
 export { metadataUrls } from "./keys/discovery.js";
 export { FetchError, type FetchErrorOptions } from "./keys/fetch-error.js";
+export { generateApiKey, hashApiKey } from "./schemes/api-key-format.js";
 export { type ExtractOptions, extractBearerToken } from "./schemes/bearer.js";
 export { ClaimMismatch } from "./token/claim-mismatch.js";
 export type {
 	Algorithm,
+	ApiKeyAuthResult,
 	AuthOptions,
 	AuthResult,
 	ClaimName,
@@ -91,9 +103,11 @@ export type {
 	GuardOptions,
 	HeadersLike,
 	HealthError,
+	IntrospectedAuthResult,
 	IsRevokedFn,
 	IssuerHealth,
 	JwksOptions,
+	JwtAuthResult,
 	OrganizationOptions,
 	ProtectedResourceMetadata,
 	ReadyOptions,

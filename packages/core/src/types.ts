@@ -1,3 +1,5 @@
+import type { ApiKeysOptions, IntrospectionOptions } from "./credential-types.js";
+
 /** A duration: seconds as a number, or a string such as `'30s'`, `'10m'`, `'24h'`, `'7d'`. */
 export type Duration = number | string;
 
@@ -69,41 +71,85 @@ export interface TokenHeader {
 	[parameter: string]: unknown;
 }
 
-/**
- * The result of a successful verification: `req.auth`, `ctx.state.auth`, `request.auth`.
- *
- * @example
- * ```ts
- * app.get('/me', (req, res) => res.json({ sub: req.auth?.subject, can: [...req.auth!.permissions] }))
- * ```
- */
-export interface AuthResult {
-	/** The raw token, as received. */
+/** What every `auth` holds, whatever the credential. */
+interface AuthCommon {
+	/**
+	 * The credential: the raw token as received for a JWT or an introspected token; for an API key, the
+	 * key's hash (lowercase hex SHA-256), never the key.
+	 */
 	readonly token: string;
-	/** The token's protected header. */
-	readonly header: Readonly<TokenHeader>;
-	/** The token's claims. */
+	/**
+	 * The token's claims; for an introspected token, the introspection answer's members; for an API
+	 * key, `{ sub, name?, exp? }` from its record.
+	 */
 	readonly claims: Readonly<Claims>;
-	/** `sub`, when present. */
+	/** `sub` (an API key's record: `subject`), when present. */
 	readonly subject: string | undefined;
-	/** `iss`, one of the configured issuers. */
-	readonly issuer: string;
-	/** The organization ID from the `organization` claim, when configured and present. */
+	/** The organization ID from the `organization` claim (an API key's record: `organization`), when configured and present. */
 	readonly organization: string | undefined;
-	/** The union of every `permissionsClaim`, strings split on spaces. */
+	/** The union of every `permissionsClaim`, strings split on spaces (an API key's record: `permissions`). */
 	readonly permissions: ReadonlySet<string>;
-	/** `exp` as Unix time in seconds, or `undefined` for a token that never expires. */
+	/** `exp` as Unix time in seconds, or `undefined` for a credential that never expires. */
 	readonly expiresAt: number | undefined;
-	/** How the request presented its credential: `Authorization: Bearer`, `Authorization: DPoP`, or an API key. */
-	readonly scheme: "Bearer" | "DPoP" | "ApiKey";
-	/** How the credential was verified: a JWT's signature, the issuer's introspection endpoint, or an API key. */
-	readonly source: "jwt" | "introspection" | "api-key";
 	/**
 	 * The key the token is bound to and that this request proved it holds (RFC 7800 `cnf`): `jkt` for a
 	 * DPoP-bound token, `x5t#S256` for a certificate-bound one; `undefined` for a bearer token.
 	 */
 	readonly confirmation: Readonly<{ jkt?: string; "x5t#S256"?: string }> | undefined;
 }
+
+/** The `auth` of a JWT access token, verified by its signature. */
+export interface JwtAuthResult extends AuthCommon {
+	/** The token's protected header. */
+	readonly header: Readonly<TokenHeader>;
+	/** `iss`, one of the configured issuers. */
+	readonly issuer: string;
+	/** How the request presented its credential: `Authorization: Bearer` or `Authorization: DPoP`. */
+	readonly scheme: "Bearer" | "DPoP";
+	/** How the credential was verified: a JWT's signature. */
+	readonly source: "jwt";
+}
+
+/** The `auth` of a token checked by the authorization server's introspection endpoint (RFC 7662). */
+export interface IntrospectedAuthResult extends AuthCommon {
+	/** No JOSE header: the token was not read, only introspected. */
+	readonly header: undefined;
+	/** The answer's `iss` (one of the configured issuers), else the issuer whose endpoint answered. */
+	readonly issuer: string;
+	/** How the request presented its credential: `Authorization: Bearer` or `Authorization: DPoP`. */
+	readonly scheme: "Bearer" | "DPoP";
+	/** How the credential was verified: the issuer's introspection endpoint. */
+	readonly source: "introspection";
+}
+
+/** The `auth` of an API key (`apiKeys`). */
+export interface ApiKeyAuthResult extends AuthCommon {
+	/** No JOSE header: a key is not a token. */
+	readonly header: undefined;
+	/** No issuer: the key was checked against your own records. */
+	readonly issuer: undefined;
+	/** How the request presented its credential: an API key header or query parameter. */
+	readonly scheme: "ApiKey";
+	/** How the credential was verified: against a stored key's hash. */
+	readonly source: "api-key";
+	/** API keys are never bound to a key. */
+	readonly confirmation: undefined;
+}
+
+/**
+ * The result of a successful verification: `req.auth`, `ctx.state.auth`, `request.auth`. `source`
+ * tells the credentials apart (and narrows the type): `'jwt'`, `'introspection'`, `'api-key'`.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', (req, res) => res.json({ sub: req.auth?.subject, can: [...req.auth!.permissions] }))
+ * app.get('/v2/reports', (req, res) => {
+ *   if (req.auth?.source === 'api-key') return res.status(403).json({ message: 'Use OAuth for /v2' })
+ *   res.json({ alg: req.auth?.header?.alg })
+ * })
+ * ```
+ */
+export type AuthResult = JwtAuthResult | IntrospectedAuthResult | ApiKeyAuthResult;
 
 /** Headers as Node and every framework give them: lower-case names, a string or a list of strings. */
 export type HeadersLike = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -238,6 +284,16 @@ export interface VerifierOptions {
 	 * every adapter, and named by `resource_metadata` in every 401 challenge. Default: off.
 	 */
 	resource?: ResourceOptions;
+	/**
+	 * Legacy API keys (`X-API-Key`), checked against stored hashes: a static list or a `lookup`.
+	 * Default: off (the header is not read).
+	 */
+	apiKeys?: ApiKeysOptions;
+	/**
+	 * Opaque access tokens checked by the issuer's RFC 7662 introspection endpoint. Default: off (a
+	 * token that is not a JWT is `401 Malformed token`).
+	 */
+	introspection?: IntrospectionOptions;
 }
 
 /** What a route requires of a verified token. */

@@ -9,6 +9,7 @@ import { checkOptional, type GuardCheck } from "./guard.js";
 import { invalidToken } from "./http/errors.js";
 import type { RequestReader } from "./http/request.js";
 import { GuardSetupError } from "./http/setup-error.js";
+import { stampAuthAnswer } from "./schemes/api-key.js";
 import { isIssued } from "./token/issued.js";
 import type { AuthResult, GuardOptions, RequestLike } from "./types.js";
 
@@ -25,6 +26,15 @@ const ADD_A_GUARD =
 
 const NOTHING_CONFIGURED = `requireAuth() has only guard options, nothing configures a verifier (no issuer or audience in code, no BEARERGUARD_ISSUER or BEARERGUARD_AUDIENCE in the environment), and no requireAuth before it verified this request: ${ADD_A_GUARD}, or give it { issuer, audience }, or set BEARERGUARD_ISSUER and BEARERGUARD_AUDIENCE.`;
 
+/** The route's requirement on an earlier guard's `auth`; a refusal of an API key carries its deprecation headers. */
+function checkUpstream(auth: AuthResult, requirement: Parameters<typeof checkRequirement>[1]): void {
+	try {
+		checkRequirement(auth, requirement);
+	} catch (error) {
+		throw stampAuthAnswer(error, auth);
+	}
+}
+
 /** The guard options of a guard that builds on an earlier one, compiled: the check of its `auth`. */
 function compileReuse(guardOptions: GuardOptions): (upstream: AuthResult | null) => AuthResult | undefined {
 	const permissions = checkPermissionList(guardOptions.permissions, "permissions");
@@ -38,7 +48,7 @@ function compileReuse(guardOptions: GuardOptions): (upstream: AuthResult | null)
 			if (optional) return undefined;
 			throw invalidToken("token_missing");
 		}
-		if (checksPermissions) checkRequirement(upstream, requirement);
+		if (checksPermissions) checkUpstream(upstream, requirement);
 		return upstream;
 	};
 }
@@ -119,7 +129,7 @@ export function createPermissionsCheck(permissions: readonly unknown[]): (upstre
 				`${described} ran with no requireAuth before it on this request: ${ADD_A_GUARD}.`,
 			);
 		}
-		checkRequirement(upstream, requirement);
+		checkUpstream(upstream, requirement);
 		return upstream;
 	};
 }

@@ -9,7 +9,11 @@ import { BearerError, invalidRequest, invalidToken, TemporarilyUnavailableError 
 import { createResourceMetadata, type ResourceMetadata } from "./http/resource-metadata.js";
 import { keysHealth, keysReady } from "./keys/key-health.js";
 import { KeySource } from "./keys/key-source.js";
+import { apiKeyAnswerHeaders, checkApiKeyExpiry, createApiKeyVerifier } from "./schemes/api-key.js";
+import type { ApiKeyLookupCache } from "./schemes/api-key-lookup.js";
 import { isToken68 } from "./schemes/bearer.js";
+import { Introspector, isJwtShaped } from "./schemes/introspection.js";
+import { checkIntrospectedBinding, type IntrospectedToken } from "./schemes/introspection-response.js";
 import { claimedIssuer } from "./token/claimed-issuer.js";
 import { checkTimeClaims } from "./token/claims.js";
 import { TokenCache, type VerifiedToken } from "./token/token-cache.js";
@@ -47,6 +51,15 @@ export interface VerifierInternals extends Verifier {
 		context: VerifyContext | undefined,
 		fromHeader: boolean,
 	): AuthResult | Promise<AuthResult>;
+	/**
+	 * Verifies an API key (`apiKeys`): format, hash, record, expiry, then `validate`, `isRevoked` and the
+	 * organization as for a token. Synchronous for a listed or cached key with synchronous custom checks.
+	 */
+	verifyApiKey(key: string, context: VerifyContext | undefined): AuthResult | Promise<AuthResult>;
+	/** The cache of `apiKeys.lookup`, when a lookup is configured (its sizes and call count). */
+	readonly apiKeyLookups: ApiKeyLookupCache | undefined;
+	/** The introspection of opaque tokens, when `introspection` is configured (its cache and call count). */
+	readonly introspector: Introspector | undefined;
 	/** Sets this verifier's challenge settings on an error (a `BearerError`) and throws it. */
 	fail(error: unknown): never;
 	/** What the diagnostics events need of this verifier (its token cache's hits, the configured issuers). */
@@ -103,8 +116,24 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		realm,
 		...(resourceMetadata && { resourceMetadata: resourceMetadata.url }),
 	});
+	const apiKeys = createApiKeyVerifier(options);
+	const introspector =
+		options.introspection === undefined
+			? undefined
+			: new Introspector(options, keys.discoveryOf(options.issuers[0] as string));
 	const traceContext: AuthTraceContext = {
-		cache: tokenCache,
+		cache:
+			apiKeys === undefined && introspector === undefined
+				? tokenCache
+				: {
+						// Read only when someone subscribes to the events: every cache's answers, added up.
+						get hits() {
+							return (
+								((tokenCache?.hits ?? 0) + (introspector?.cache.hits ?? 0) + (apiKeys?.lookups?.hits ?? 0)) |
+								0
+							);
+						},
+					},
 		issuerOf: (token) => claimedIssuer(token, options.issuers),
 	};
 
@@ -181,6 +210,10 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 				: invalidToken("token_too_long");
 		}
 		const now = seconds();
+		// A token without a dot is opaque: introspected (when configured) without trying it as a JWT.
+		if (introspector !== undefined && (introspector.all || !token.includes("."))) {
+			return verifyIntrospected(token, context, fromHeader, now);
+		}
 		const cached = tokenCache?.get(token, now);
 		if (cached !== undefined) {
 			checkTimeClaims(cached.auth.claims, options, now);
@@ -193,6 +226,8 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 			// The compact-JWS grammar that decoding checks first is narrower than the header's token68:
 			// only a token refused already can be a malformed header (400), and only then is it scanned again.
 			if (fromHeader && !isToken68(token)) throw invalidRequest("authorization_malformed");
+			if (introspector !== undefined && !isJwtShaped(token))
+				return verifyIntrospected(token, context, false, now);
 			throw error;
 		}
 		// After waiting for keys, the clock is read again.
@@ -208,6 +243,45 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		return finish(entry, context);
 	}
 
+	/** An opaque token (or any, with `introspection.jwt`): the introspection cache, else one call per token. */
+	function verifyIntrospected(
+		token: string,
+		context: VerifyContext | undefined,
+		fromHeader: boolean,
+		now: number,
+	): AuthResult | Promise<AuthResult> {
+		const introspection = introspector as Introspector;
+		const hit = introspection.hit(token, now * 1000);
+		if (hit !== undefined) return finishIntrospected(hit, context, now);
+		const key = introspection.cache.keyOf(token);
+		const cached = introspection.cached(key, now * 1000);
+		if (cached !== undefined) return finishIntrospected(cached, context, now);
+		if (fromHeader && !isToken68(token)) throw invalidRequest("authorization_malformed");
+		return introspection
+			.introspect(key, token)
+			.then((entry) => finishIntrospected(entry, context, seconds()));
+	}
+
+	/** Per request, cached or not: the clock, the binding, then `validate`, `isRevoked`, the organization. */
+	function finishIntrospected(entry: IntrospectedToken, context: VerifyContext | undefined, now: number) {
+		checkTimeClaims(entry.auth.claims, options, now);
+		checkIntrospectedBinding(entry);
+		return finish(entry, context);
+	}
+
+	function verifyApiKey(key: string, context: VerifyContext | undefined): AuthResult | Promise<AuthResult> {
+		if (apiKeys === undefined) throw invalidToken("api_key_unknown");
+		const entry = apiKeys.verify(key);
+		if (isPromise(entry)) {
+			return entry.then((found) => {
+				checkApiKeyExpiry(found, seconds());
+				return finish(found, context);
+			});
+		}
+		checkApiKeyExpiry(entry, seconds());
+		return finish(entry, context);
+	}
+
 	function fail(error: unknown): never {
 		if (error instanceof BearerError) error.challengeSettings = challengeSettings;
 		throw error;
@@ -220,7 +294,7 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		tokenCache,
 		challengeSettings,
 		resourceMetadata,
-		successHeaders: undefined,
+		successHeaders: options.apiKeys?.answerHeaders === undefined ? undefined : apiKeyAnswerHeaders,
 		async verify(token, context) {
 			try {
 				if (!authenticateChannel.hasSubscribers) return await verifyToken(token, context, false);
@@ -242,6 +316,9 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		},
 		compileGuard: (guardOptions) => compileGuard(verifier, guardOptions),
 		verifyToken,
+		verifyApiKey,
+		apiKeyLookups: apiKeys?.lookups,
+		introspector,
 		fail,
 		traceContext,
 		ready: (readyOptions) => keysReady(options, keys, readyOptions),

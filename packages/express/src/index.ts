@@ -28,6 +28,8 @@ declare global {
 
 export {
 	type AdapterOptions,
+	type ApiKeyRecord,
+	type ApiKeysOptions,
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
@@ -35,6 +37,8 @@ export {
 	type ErrorHook,
 	type ErrorResponse,
 	GuardSetupError,
+	generateApiKey,
+	hashApiKey,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

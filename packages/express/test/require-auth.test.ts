@@ -43,7 +43,7 @@ describe("requireAuth (Express 5)", () => {
 		expect(res.body).toEqual({ subject: "user_123" });
 		const auth = seen.auth!;
 		expect(auth.token).toBe(token);
-		expect(auth.header.alg).toBe("RS256");
+		expect(auth.header?.alg).toBe("RS256");
 		expect(auth.claims.sub).toBe("user_123");
 		expect(auth.subject).toBe("user_123");
 		expect(auth.issuer).toBe(issuer.issuer);

@@ -65,6 +65,8 @@ declare module "fastify" {
 
 export {
 	type AdapterOptions,
+	type ApiKeyRecord,
+	type ApiKeysOptions,
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
@@ -72,6 +74,8 @@ export {
 	type ErrorHook,
 	type ErrorResponse,
 	GuardSetupError,
+	generateApiKey,
+	hashApiKey,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

@@ -44,7 +44,7 @@ describe("requireAuth (Hono on Node)", () => {
 		expect(res.body).toEqual({ subject: "user_123" });
 		const auth = seen.auth!;
 		expect(auth.token).toBe(token);
-		expect(auth.header.alg).toBe("RS256");
+		expect(auth.header?.alg).toBe("RS256");
 		expect(auth.issuer).toBe(issuer.issuer);
 		expect([...auth.permissions].sort()).toEqual(["read", "write"]);
 		expect(auth.expiresAt).toBe(auth.claims.exp);

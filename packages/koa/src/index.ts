@@ -26,6 +26,8 @@ declare module "koa" {
 
 export {
 	type AdapterOptions,
+	type ApiKeyRecord,
+	type ApiKeysOptions,
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
@@ -33,6 +35,8 @@ export {
 	type ErrorHook,
 	type ErrorResponse,
 	GuardSetupError,
+	generateApiKey,
+	hashApiKey,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

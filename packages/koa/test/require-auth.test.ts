@@ -39,7 +39,7 @@ describe("requireAuth (Koa 3)", () => {
 		expect(res.body).toEqual({ subject: "user_123" });
 		const auth = seen.auth!;
 		expect(auth.token).toBe(token);
-		expect(auth.header.alg).toBe("RS256");
+		expect(auth.header?.alg).toBe("RS256");
 		expect(auth.claims.sub).toBe("user_123");
 		expect(auth.issuer).toBe(issuer.issuer);
 		expect(auth.permissions).toBeInstanceOf(Set);

@@ -14,6 +14,8 @@
  */
 export {
 	type AdapterOptions,
+	type ApiKeyRecord,
+	type ApiKeysOptions,
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
@@ -21,6 +23,8 @@ export {
 	type ErrorHook,
 	type ErrorResponse,
 	GuardSetupError,
+	generateApiKey,
+	hashApiKey,
 	InsufficientScopeError,
 	InvalidRequestError,
 	InvalidTokenError,

@@ -1,9 +1,9 @@
-import { newApiKey } from "../lib/api-key.js";
+import { generateApiKey } from "@bearerguard/core";
 import { colourFor, type Io, painter, writeJson } from "../lib/output.js";
 
 /** `bearerguard api-key new [--json]`: prints a new key and the hash to store. Exit code 0. */
 export function apiKeyNew(io: Io, options: { json?: boolean }): number {
-	const { key, hash } = newApiKey();
+	const { key, hash } = generateApiKey();
 	if (options.json) {
 		writeJson(io, { key, hash });
 		return 0;

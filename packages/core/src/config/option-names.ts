@@ -39,6 +39,8 @@ export const OPTION_NAMES = {
 		"fetch",
 		"prefetch",
 		"resource",
+		"apiKeys",
+		"introspection",
 	],
 	/** What a route requires (`requireAuth`, `verifier.guard`). */
 	guard: ["permissions", "anyPermission", "optional"],
@@ -53,6 +55,19 @@ export const OPTION_NAMES = {
 		organization: ["claim", "required", "pattern", "header"],
 		tokenCache: ["max", "maxAge"],
 		resource: ["metadata"],
+		apiKeys: ["header", "query", "keys", "lookup", "format", "cache", "timeout", "deprecation"],
+		"apiKeys.cache": ["max", "maxAge"],
+		"apiKeys.deprecation": ["since", "sunset", "link"],
+		introspection: [
+			"endpoint",
+			"clientId",
+			"clientSecret",
+			"auth",
+			"cacheMaxAge",
+			"cacheMaxEntries",
+			"timeout",
+			"jwt",
+		],
 	} as Readonly<Record<string, readonly string[]>>,
 } as const;
 

@@ -1,6 +1,8 @@
 import type { Algorithm, IsRevokedFn, ValidateFn, VerifierOptions } from "../types.js";
+import { type ResolvedApiKeys, resolveApiKeys } from "./api-keys.js";
 import { type ClaimPath, resolveAudienceClaim, resolvePermissionsClaims, toClaimPath } from "./claim-path.js";
 import { toSeconds } from "./duration.js";
+import { type ResolvedIntrospection, resolveIntrospection } from "./introspection.js";
 import { checkOptionNames } from "./option-names.js";
 
 /** The asymmetric algorithms allowed by default. */
@@ -59,6 +61,10 @@ export interface ResolvedOptions {
 	/** The `fetch` of discovery and JWKS requests. */
 	readonly fetch: typeof fetch;
 	readonly prefetch: boolean;
+	/** API keys, when `apiKeys` is set. */
+	readonly apiKeys: ResolvedApiKeys | undefined;
+	/** Introspection of opaque tokens, when `introspection` is set. */
+	readonly introspection: ResolvedIntrospection | undefined;
 }
 
 function fail(message: string): never {
@@ -236,6 +242,8 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 		audienceClaim: resolveAudienceClaim(options.audienceClaim),
 		fetch: fn<typeof fetch>(options.fetch, "fetch") ?? globalThis.fetch,
 		prefetch: bool(options.prefetch, "prefetch", false),
+		apiKeys: resolveApiKeys(options.apiKeys),
+		introspection: resolveIntrospection(options.introspection, issuers),
 	});
 }
 

@@ -51,4 +51,18 @@ export const FIXES: Readonly<Partial<Record<ErrorReason, string>>> = Object.free
 	jwks_unavailable:
 		'The JWKS could not be fetched (network, TLS, a 404, a redirect, a body over 1 MiB, not a JWKS): check the issuer or "jwksUri".',
 	revocation_check_failed: "Your isRevoked threw: check the store it reads.",
+	several_credentials:
+		"Send one credential: an API key (x-api-key) or a bearer token (Authorization), not both, and one key in one place.",
+	api_key_malformed:
+		'Send the whole key as it was issued (bgk_ and 49 characters); a key of another format needs "apiKeys.format".',
+	api_key_unknown:
+		"No stored key has this key's hash: a revoked or mistyped key, or a record missing from \"apiKeys.keys\" or your lookup's store.",
+	api_key_expired:
+		"The key's record has expired (expiresAt): issue a new key, or better, move the client to OAuth.",
+	token_inactive:
+		"The authorization server says the token is not active: expired, revoked, or not one of its tokens. Get a new token.",
+	api_key_lookup_failed:
+		'Your apiKeys.lookup threw, answered a malformed record, or took longer than "apiKeys.timeout".',
+	introspection_failed:
+		'The introspection endpoint could not be had (network, TLS, a non-200 such as 401 for wrong client credentials, a body over 64 KiB, not an RFC 7662 answer, over "introspection.timeout"), or the metadata names none.',
 });

@@ -21,7 +21,8 @@ export type InvalidRequestReason =
 	| "authorization_duplicated"
 	| "token_in_several_places"
 	| "organization_invalid"
-	| "organization_mismatch";
+	| "organization_mismatch"
+	| "several_credentials";
 
 /** Why a token was refused with 401 `invalid_token`. */
 export type InvalidTokenReason =
@@ -42,14 +43,20 @@ export type InvalidTokenReason =
 	| "token_too_old"
 	| "issued_in_future"
 	| "validation_failed"
-	| "revoked";
+	| "revoked"
+	| "api_key_malformed"
+	| "api_key_unknown"
+	| "api_key_expired"
+	| "token_inactive";
 
 /** Why keys (or the revocation check) could not be had: 503 `temporarily_unavailable`. */
 export type UnavailableReason =
 	| "discovery_failed"
 	| "discovery_issuer_mismatch"
 	| "jwks_unavailable"
-	| "revocation_check_failed";
+	| "revocation_check_failed"
+	| "api_key_lookup_failed"
+	| "introspection_failed";
 
 /** Every `reason` an error of bearerguard can carry. */
 export type ErrorReason =
@@ -235,6 +242,13 @@ export const MESSAGES: Readonly<Record<ErrorReason, string>> = Object.freeze({
 	discovery_issuer_mismatch: "Signing keys are temporarily unavailable",
 	jwks_unavailable: "Signing keys are temporarily unavailable",
 	revocation_check_failed: "Token revocation status is temporarily unavailable",
+	several_credentials: "More than one credential sent",
+	api_key_malformed: "Invalid API key",
+	api_key_unknown: "Invalid API key",
+	api_key_expired: "Invalid API key",
+	token_inactive: "Token is not active",
+	api_key_lookup_failed: "API key verification is temporarily unavailable",
+	introspection_failed: "Token introspection is temporarily unavailable",
 });
 
 /** Creates the 401 for `reason` with its fixed message. */

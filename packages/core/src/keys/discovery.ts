@@ -15,12 +15,24 @@ export function metadataUrls(issuer: string): string[] {
 	];
 }
 
+/** The issuer metadata members bearerguard reads: each an absolute http(s) URL. */
+type MetadataUrl = "jwks_uri" | "introspection_endpoint";
+
+/** The member `name` of a metadata document when it is an absolute http(s) URL. */
+function urlMember(metadata: Readonly<Record<string, unknown>>, name: MetadataUrl): string | undefined {
+	const value = metadata[name];
+	return typeof value === "string" && /^https?:\/\//.test(value) ? value : undefined;
+}
+
 /**
- * Finds an issuer's `jwks_uri` from its metadata. The document's `issuer` must equal the configured one
- * exactly (RFC 8414 §3.3), or no keys can be had. A success is kept; a failure is not.
+ * Finds an issuer's `jwks_uri` (and `introspection_endpoint`) from its metadata. The document's
+ * `issuer` must equal the configured one exactly (RFC 8414 §3.3), or nothing can be had. A document
+ * that served is kept, so the JWKS and introspection read one fetch; a failure is not kept.
  */
 export class Discovery {
 	private jwksUri: string | undefined;
+	/** The last metadata document accepted (its `issuer` checked). */
+	private metadata: Readonly<Record<string, unknown>> | undefined;
 	/** The other issuer a metadata document named, once reported (a configuration error is reported once). */
 	private reportedMismatch: string | undefined;
 
@@ -32,37 +44,59 @@ export class Discovery {
 
 	/** The issuer's JWKS URI, discovered once. Throws the 503 when it cannot be had. */
 	async resolve(): Promise<string> {
+		if (this.jwksUri === undefined && this.metadata !== undefined) {
+			this.jwksUri = urlMember(this.metadata, "jwks_uri");
+		}
 		if (this.jwksUri !== undefined) return this.jwksUri;
+		const jwksUri = await this.find("jwks_uri", "NO_JWKS_URI");
+		this.jwksUri = jwksUri;
+		return jwksUri;
+	}
+
+	/**
+	 * The issuer's RFC 7662 `introspection_endpoint`, from the metadata already fetched for its keys when
+	 * there is one. Throws the 503 (`discovery_failed`, its cause a `FetchError` with code
+	 * `NO_INTROSPECTION_ENDPOINT` when the metadata names none) when it cannot be had.
+	 */
+	async introspectionEndpoint(): Promise<string> {
+		const known =
+			this.metadata === undefined ? undefined : urlMember(this.metadata, "introspection_endpoint");
+		return known ?? this.find("introspection_endpoint", "NO_INTROSPECTION_ENDPOINT");
+	}
+
+	/** The member `name` of the first metadata document that has it; the document is kept. */
+	private async find(name: MetadataUrl, missing: string): Promise<string> {
 		const errors: unknown[] = [];
 		for (const url of metadataUrls(this.issuer)) {
-			let jwksUri: string;
+			let found: string;
 			try {
-				jwksUri = await traceFetch("discovery", url, this.issuer, () => this.read(url));
+				found = await traceFetch("discovery", url, this.issuer, async () => {
+					const metadata = await this.read(url);
+					const value = urlMember(metadata, name);
+					if (value === undefined) throw new FetchError(`${url} has no http(s) ${name}`, { code: missing });
+					this.metadata = metadata;
+					return value;
+				});
 			} catch (error) {
 				if (error instanceof TemporarilyUnavailableError) throw error;
 				errors.push(error);
 				continue;
 			}
-			this.jwksUri = jwksUri;
 			this.reportedMismatch = undefined;
-			return jwksUri;
+			return found;
 		}
 		throw new TemporarilyUnavailableError("discovery_failed", 0, { cause: summarize(this.issuer, errors) });
 	}
 
-	/** One metadata document's `jwks_uri`; a document naming another issuer throws the 503 at once. */
-	private async read(url: string): Promise<string> {
+	/** One metadata document, its `issuer` checked; a document naming another issuer throws the 503 at once. */
+	private async read(url: string): Promise<Readonly<Record<string, unknown>>> {
 		const document = await fetchJson(url, this.timeout, this.fetchImpl);
 		const metadata = (typeof document === "object" && document !== null ? document : {}) as Record<
 			string,
 			unknown
 		>;
 		if (metadata.issuer !== this.issuer) throw this.mismatch(url, metadata.issuer);
-		const jwksUri = metadata.jwks_uri;
-		if (typeof jwksUri !== "string" || !/^https?:\/\//.test(jwksUri)) {
-			throw new FetchError(`${url} has no http(s) jwks_uri`, { code: "NO_JWKS_URI" });
-		}
-		return jwksUri;
+		return metadata;
 	}
 
 	/** The 503 for metadata that names another issuer: a configuration error, reported once as such. */

@@ -35,7 +35,7 @@ export async function fetchJson(
 		await response.body?.cancel().catch(() => undefined);
 		throw new FetchError(`GET ${url} declared a body over ${MAX_BODY_BYTES} bytes`, { code: "TOO_LARGE" });
 	}
-	const text = await readCapped(response, url);
+	const text = await readCapped(response, `GET ${url}`);
 	try {
 		return JSON.parse(text);
 	} catch (cause) {
@@ -43,7 +43,11 @@ export async function fetchJson(
 	}
 }
 
-async function readCapped(response: Response, url: string): Promise<string> {
+/**
+ * Reads a response's body as UTF-8, cancelling it as soon as it passes `limit` bytes (a huge or endless
+ * body is cut off, never buffered whole). `label` (`GET <url>`) starts the `FetchError`'s message.
+ */
+export async function readCapped(response: Response, label: string, limit = MAX_BODY_BYTES): Promise<string> {
 	const body = response.body;
 	if (body === null) return "";
 	const reader = body.getReader();
@@ -54,15 +58,15 @@ async function readCapped(response: Response, url: string): Promise<string> {
 			const { done, value } = await reader.read();
 			if (done) break;
 			size += value.byteLength;
-			if (size > MAX_BODY_BYTES) {
+			if (size > limit) {
 				await reader.cancel().catch(() => undefined);
-				throw new FetchError(`GET ${url} sent a body over ${MAX_BODY_BYTES} bytes`, { code: "TOO_LARGE" });
+				throw new FetchError(`${label} sent a body over ${limit} bytes`, { code: "TOO_LARGE" });
 			}
 			chunks.push(value);
 		}
 	} catch (cause) {
 		if (cause instanceof FetchError) throw cause;
-		throw new FetchError(`GET ${url} failed while reading the body`, { cause });
+		throw new FetchError(`${label} failed while reading the body`, { cause });
 	}
 	return Buffer.concat(chunks).toString("utf8");
 }

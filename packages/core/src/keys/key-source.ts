@@ -32,6 +32,8 @@ export class KeySource {
 	 */
 	private readonly resolved = new Map<string, { from: readonly JwksKey[]; keys: VerifyKey[] }>();
 	private readonly secretKeys: VerifyKey[] | undefined;
+	/** The metadata of each issuer whose keys are discovered (introspection reads its endpoint there too). */
+	private readonly discoveries = new Map<string, Discovery>();
 	private last:
 		| { issuer: string; alg: Algorithm; kid: string | undefined; from: readonly JwksKey[]; keys: VerifyKey[] }
 		| undefined;
@@ -56,8 +58,14 @@ export class KeySource {
 		};
 		for (const issuer of options.issuers) {
 			const discovery = new Discovery(issuer, options.jwks.timeout, fetch);
+			this.discoveries.set(issuer, discovery);
 			this.caches.set(issuer, new JwksCache(() => discovery.resolve(), options.jwks, now, fetch, claim));
 		}
+	}
+
+	/** The metadata discovery of a configured issuer, when its keys are discovered (else `undefined`). */
+	discoveryOf(issuer: string): Discovery | undefined {
+		return this.discoveries.get(issuer);
 	}
 
 	/** The JWKS cache of a configured issuer (for tests and metrics). */

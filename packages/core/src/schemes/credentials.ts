@@ -1,12 +1,14 @@
 /**
  * Finds the one credential a request presents, and how: the `Authorization` header (RFC 6750 §2.1),
- * and, when enabled, the `access_token` query parameter (§2.3) or form field (§2.2). Two methods at once
- * are a 400; none is `undefined` (the caller decides between the bare 401 and going on without `auth`).
+ * and, when enabled, the `access_token` query parameter (§2.3) or form field (§2.2), or an API key
+ * (`apiKeys`). Two methods at once are a 400; none is `undefined` (the caller decides between the bare
+ * 401 and going on without `auth`).
  */
 import type { ResolvedOptions } from "../config/options.js";
 import type { CredentialScheme } from "../http/challenge.js";
 import { invalidRequest } from "../http/errors.js";
 import { headerCount, type RequestReader } from "../http/request.js";
+import { withApiKey } from "./api-key-source.js";
 import { bearerCandidate, extractBearerToken } from "./bearer.js";
 
 /** A credential as the request presented it, not yet verified. */
@@ -34,6 +36,16 @@ interface MutableCredential {
  * enabled) reads the headers once and returns a fresh small object.
  */
 export function readCredential<R>(
+	request: R,
+	reader: RequestReader<R>,
+	options: ResolvedOptions,
+): Credential | undefined {
+	const token = readToken(request, reader, options);
+	return options.apiKeys === undefined ? token : withApiKey(token, request, reader, options.apiKeys);
+}
+
+/** The token of the `Authorization` header (or of the query or body, when enabled). */
+function readToken<R>(
 	request: R,
 	reader: RequestReader<R>,
 	options: ResolvedOptions,

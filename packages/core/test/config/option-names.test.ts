@@ -16,6 +16,20 @@ describe("OPTION_NAMES", () => {
 			jwks: ["cacheMaxAge", "cooldown", "timeout", "staleIfError"],
 			organization: ["claim", "required", "pattern", "header"],
 			tokenCache: ["max", "maxAge"],
+			resource: ["metadata"],
+			apiKeys: ["header", "query", "keys", "lookup", "format", "cache", "timeout", "deprecation"],
+			"apiKeys.cache": ["max", "maxAge"],
+			"apiKeys.deprecation": ["since", "sunset", "link"],
+			introspection: [
+				"endpoint",
+				"clientId",
+				"clientSecret",
+				"auth",
+				"cacheMaxAge",
+				"cacheMaxEntries",
+				"timeout",
+				"jwt",
+			],
 		});
 	});
 });

@@ -146,7 +146,9 @@ describe("which keys a token is checked with", () => {
 		const cold = createVerifier({ issuer: "https://i.example", audience: "aud", jwksUri: server.url });
 		await refusal(cold.verify(named), "kid_unknown");
 		const warm = createVerifier({ issuer: "https://i.example", audience: "aud", jwksUri: server.url });
-		expect((await warm.verify(forge({ alg: "ES256" }, claims, pair.privateKey))).header.kid).toBeUndefined();
+		const unnamed = await warm.verify(forge({ alg: "ES256" }, claims, pair.privateKey));
+		expect(unnamed.source).toBe("jwt");
+		expect(unnamed.header?.kid).toBeUndefined();
 		await refusal(warm.verify(named), "kid_unknown");
 	});
 });

@@ -75,6 +75,13 @@ export const EXPECTED: Readonly<Record<ErrorReason, Expected>> = {
 	discovery_issuer_mismatch: unavailable("Signing keys are temporarily unavailable"),
 	jwks_unavailable: unavailable("Signing keys are temporarily unavailable"),
 	revocation_check_failed: unavailable("Token revocation status is temporarily unavailable"),
+	several_credentials: bad("More than one credential sent"),
+	api_key_malformed: invalid("Invalid API key"),
+	api_key_unknown: invalid("Invalid API key"),
+	api_key_expired: invalid("Invalid API key"),
+	token_inactive: invalid("Token is not active"),
+	api_key_lookup_failed: unavailable("API key verification is temporarily unavailable"),
+	introspection_failed: unavailable("Token introspection is temporarily unavailable"),
 };
 
 /** Asserts that `error` is exactly the refusal for `reason`: class, status, code, reason, message. */

@@ -315,7 +315,7 @@ describe("claims through a real issuer and createVerifier", () => {
 				const auth = await verifier({ typ: "at+jwt" }).verify(
 					await issuer.sign(rfc9068, { header: { typ } }),
 				);
-				expect(auth.header.typ).toBe(typ);
+				expect(auth.header?.typ).toBe(typ);
 				expect(auth.claims.client_id).toBe("client-1");
 			},
 		);
