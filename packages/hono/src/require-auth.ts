@@ -4,8 +4,10 @@ import {
 	type Authenticator,
 	type AuthOptions,
 	type AuthResult,
+	attachVerifier,
 	createAuthenticator,
 	splitAdapterOptions,
+	type Verifier,
 } from "@bearerguard/core";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { honoReader, keepBody } from "./lib/reader.js";
@@ -71,7 +73,9 @@ type Check = (c: Context, next: Next) => Promise<Response | undefined>;
  * app.post('/v1/products', requireAuth({ permissions: ['write'] }), (c) => c.json({ createdBy: c.get('auth')?.subject }))
  * ```
  */
-export function requireAuth(options?: HonoAuthOptions): MiddlewareHandler<AuthEnv> {
+export function requireAuth(
+	options?: HonoAuthOptions,
+): MiddlewareHandler<AuthEnv> & { readonly verifier: Verifier } {
 	const settings = splitAdapterOptions(options);
 	const authenticator = createAuthenticator(settings.authOptions);
 	const respond = createResponder(settings, authenticator.challengeSettings);
@@ -88,7 +92,11 @@ export function requireAuth(options?: HonoAuthOptions): MiddlewareHandler<AuthEn
 		});
 	};
 	const metadata = authenticator.resourceMetadata;
-	return metadata === undefined ? guard : metadataFirst(metadata, guard);
+	// The verifier is reachable as `.verifier` (`ready()`, `health()`), for a readiness route.
+	return attachVerifier(
+		metadata === undefined ? guard : metadataFirst(metadata, guard),
+		authenticator.verifier,
+	);
 }
 
 /**

@@ -251,3 +251,23 @@ describe("configuration", () => {
 		expect(requireAuth(options).name).toBe("requireAuth");
 	});
 });
+
+describe("the verifier behind requireAuth (readiness)", () => {
+	it("is reachable as .verifier: ready() loads the keys and health() says so", async () => {
+		const auth = requireAuth({ ...options, realm: "ready-hono" });
+		expect(auth.verifier.health().ready).toBe(false);
+		await auth.verifier.ready();
+		const health = auth.verifier.health();
+		expect(health.ready).toBe(true);
+		expect(health.issuers).toMatchObject([{ issuer: issuer.issuer, keySource: "jwks", ready: true, keys: 1 }]);
+	});
+
+	it("throws a TypeError that says which guard to ask, for a guard-only requireAuth with nothing configured", () => {
+		const guardOnly = requireAuth({ permissions: ["read"] });
+		expect(() => guardOnly.verifier).toThrow(
+			new TypeError(
+				"bearerguard: this requireAuth() has only guard options and nothing configures a verifier, so it has none: read .verifier of the requireAuth({ issuer, audience }) before it.",
+			),
+		);
+	});
+});

@@ -1,4 +1,5 @@
 import type { AuthResult } from "@bearerguard/core";
+import type { Verifier } from "@bearerguard/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import { describe, expectTypeOf, it } from "vitest";
 import {
@@ -37,7 +38,8 @@ describe("Hono variables", () => {
 	});
 
 	it("returns Hono middleware", () => {
-		expectTypeOf(requireAuth).returns.toEqualTypeOf<MiddlewareHandler<AuthEnv>>();
+		expectTypeOf(requireAuth).returns.toExtend<MiddlewareHandler<AuthEnv>>();
+		expectTypeOf(requireAuth).returns.toHaveProperty("verifier").toEqualTypeOf<Verifier>();
 		expectTypeOf(requirePermissions).returns.toEqualTypeOf<MiddlewareHandler<AuthEnv>>();
 		expectTypeOf(resourceMetadata).returns.toEqualTypeOf<MiddlewareHandler>();
 	});

@@ -1,6 +1,7 @@
 import {
 	type Authenticator,
 	type AuthResult,
+	attachVerifier,
 	createAuthenticator,
 	createReusingGuard,
 	type GuardCheck,
@@ -8,6 +9,7 @@ import {
 	splitAdapterOptions,
 	splitOptions,
 	type UpstreamCheck,
+	type Verifier,
 } from "@bearerguard/core";
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from "@nestjs/common";
 import { nestReader } from "./lib/reader.js";
@@ -60,6 +62,15 @@ export class BearerGuard implements CanActivate {
 	/** It answers failures itself even after another guard (it has `onError` or `errorHandling`). */
 	readonly #answersOwn: boolean;
 	readonly #plans = new WeakMap<object, RoutePlan>();
+
+	/**
+	 * The verifier behind this guard (`ready()`, `health()`), for a readiness route: inject the guard
+	 * (`BearerGuard` is a provider of the module) and read it. A guard given only guard options with
+	 * nothing configured has none: reading it throws a `TypeError` that says so.
+	 */
+	get verifier(): Verifier {
+		return attachVerifier({}, this.#authenticator.verifier).verifier;
+	}
 
 	constructor(@Optional() @Inject(BEARERGUARD_OPTIONS) options?: NestAuthOptions) {
 		const settings = splitAdapterOptions(options);

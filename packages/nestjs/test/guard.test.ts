@@ -227,3 +227,14 @@ describe("decorators", () => {
 		expect(() => RequirePermissions(1 as unknown as string)).toThrow(TypeError);
 	});
 });
+
+describe("the verifier behind BearerGuard (readiness)", () => {
+	it("is reachable as guard.verifier: ready() loads the keys and health() says so", async () => {
+		const guard = new BearerGuard({ issuer: issuer.issuer, audience: issuer.audience, realm: "ready-nest" });
+		await guard.verifier.ready();
+		expect(guard.verifier.health()).toMatchObject({
+			ready: true,
+			issuers: [{ issuer: issuer.issuer, keySource: "jwks", ready: true, keys: 1 }],
+		});
+	});
+});
