@@ -259,7 +259,9 @@ describe("the verifier behind requireAuth (readiness)", () => {
 		await auth.verifier.ready();
 		const health = auth.verifier.health();
 		expect(health.ready).toBe(true);
-		expect(health.issuers).toMatchObject([{ issuer: issuer.issuer, keySource: "jwks", ready: true, keys: 1 }]);
+		expect(health.issuers).toMatchObject([
+			{ issuer: issuer.issuer, keySource: "jwks", ready: true, keys: 1 },
+		]);
 	});
 
 	it("throws a TypeError that says which guard to ask, for a guard-only requireAuth with nothing configured", () => {

@@ -1,5 +1,4 @@
-import type { AuthResult } from "@bearerguard/core";
-import type { Verifier } from "@bearerguard/core";
+import type { AuthResult, Verifier } from "@bearerguard/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import { describe, expectTypeOf, it } from "vitest";
 import {
