@@ -63,8 +63,8 @@ const failures = results.flatMap((result) => {
 	const other = Object.keys(result.statuses).filter((status) => status !== "200" && status !== "401");
 	if (other.length > 0) problems.push(`${result.adapter}: unexpected answers ${other.join(", ")}`);
 	if (result.statuses["200"] !== requests / 2) problems.push(`${result.adapter}: a valid token was refused`);
-	if (result.secondHalfRssMiB > result.firstHalfRssMiB + 64)
-		problems.push(`${result.adapter}: memory kept growing`);
+	if (result.retainedSecondHalfMiB > result.retainedFirstHalfMiB + 8)
+		problems.push(`${result.adapter}: retained memory kept growing`);
 	if (result.jwksFetches > result.jwksFetchBound) problems.push(`${result.adapter}: too many JWKS fetches`);
 	return problems;
 });

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import { type AuthOptions, sharedVerifier, type VerifierInternals } from "@bearerguard/core";
 import { createTestIssuer } from "@bearerguard/testing";
@@ -32,6 +34,10 @@ export interface LoadResult {
 	/** Highest RSS in the first and in the second half of the run. */
 	readonly firstHalfRssMiB: number;
 	readonly secondHalfRssMiB: number;
+	/** The heap retained (after a full collection) once the first half of the requests was answered. */
+	readonly retainedFirstHalfMiB: number;
+	/** The same once every request was answered: a leak makes it grow with the requests. */
+	readonly retainedSecondHalfMiB: number;
 	/** JWKS fetches of this adapter's verifier during the run, and what the cooldown allows. */
 	readonly jwksFetches: number;
 	readonly jwksFetchBound: number;
@@ -118,6 +124,19 @@ async function warmUp(port: number, path: string, token: string): Promise<void> 
 	if (res.status !== 200) throw new Error(`warm-up answered ${res.status}`);
 }
 
+/** `gc()`, made callable without `--expose-gc` on the command line. */
+const collect = (() => {
+	setFlagsFromString("--expose-gc");
+	return runInNewContext("gc") as () => void;
+})();
+
+/** The heap in use after full collections: what the process retains (bytes). */
+function retainedHeap(): number {
+	collect();
+	collect();
+	return process.memoryUsage().heapUsed;
+}
+
 function sampleRss(samples: number[]): NodeJS.Timeout {
 	return setInterval(() => samples.push(process.memoryUsage().rss), 50);
 }
@@ -160,18 +179,26 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
 			const samples: number[] = [];
 			const sampler = sampleRss(samples);
 			const started = performance.now();
-			const statuses = await generate(
-				{
-					port,
-					path: `/${adapter}`,
-					requests: options.requests,
-					concurrency: options.concurrency,
-					valid,
-					issuer: issuer.issuer,
-					audience: issuer.audience,
-				},
-				(done) => options.onProgress?.(adapter, done),
-			);
+			// Two halves; after each, a full collection and the heap still in use: what the server retains.
+			const retained: number[] = [];
+			const statuses: Record<string, number> = {};
+			for (const part of [Math.ceil(options.requests / 2), Math.floor(options.requests / 2)]) {
+				const counted = await generate(
+					{
+						port,
+						path: `/${adapter}`,
+						requests: part,
+						concurrency: options.concurrency,
+						valid,
+						issuer: issuer.issuer,
+						audience: issuer.audience,
+					},
+					(done) => options.onProgress?.(adapter, done),
+				);
+				for (const [status, count] of Object.entries(counted))
+					statuses[status] = (statuses[status] ?? 0) + count;
+				retained.push(retainedHeap());
+			}
 			const seconds = (performance.now() - started) / 1000;
 			clearInterval(sampler);
 			const half = Math.floor(samples.length / 2);
@@ -185,6 +212,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
 				peakRssMiB: mib(max(samples)),
 				firstHalfRssMiB: mib(max(samples.slice(0, half))),
 				secondHalfRssMiB: mib(max(samples.slice(half))),
+				retainedFirstHalfMiB: mib(retained[0] as number),
+				retainedSecondHalfMiB: mib(retained[1] as number),
 				jwksFetches: fetches,
 				jwksFetchBound: 1 + Math.ceil(seconds / COOLDOWN_SECONDS),
 			});
@@ -212,6 +241,8 @@ export function tableOf(results: readonly LoadResult[]): Array<Record<string, st
 		"peak RSS MiB": r.peakRssMiB,
 		"RSS 1st half": r.firstHalfRssMiB,
 		"RSS 2nd half": r.secondHalfRssMiB,
+		"heap retained 1st half": r.retainedFirstHalfMiB,
+		"heap retained 2nd half": r.retainedSecondHalfMiB,
 		"JWKS fetches": `${r.jwksFetches} (≤ ${r.jwksFetchBound})`,
 	}));
 }
