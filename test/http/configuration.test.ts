@@ -75,7 +75,7 @@ const emptyList = (name: string) =>
 		`bearerguard: "${name}" is an empty list, which would require nothing (a list split from an unset variable?): name at least one permission, or leave "${name}" out.`,
 	);
 const KNOWN =
-	"issuer, audience, jwksUri, secret, algorithms, clockTolerance, maxTokenAge, requireExpiry, typ, organization, permissionsClaim, isRevoked, validate, jwks, maxTokenLength, realm, allowQueryToken, allowBodyToken, tokenCache, audienceClaim, fetch, prefetch, resource, apiKeys, introspection, permissions, anyPermission, optional, onError, errorHandling";
+	"issuer, audience, jwksUri, secret, algorithms, clockTolerance, maxTokenAge, requireExpiry, typ, organization, permissionsClaim, isRevoked, validate, jwks, maxTokenLength, realm, allowQueryToken, allowBodyToken, tokenCache, audienceClaim, fetch, prefetch, resource, apiKeys, introspection, dpop, mtls, permissions, anyPermission, optional, onError, errorHandling";
 
 interface ConfigCase {
 	readonly name: string;

@@ -2,6 +2,7 @@
  * The public types of the credentials besides JWTs: API keys (`apiKeys`) and opaque tokens checked by
  * RFC 7662 introspection (`introspection`). Types only, at the bottom of the core with `types.ts`.
  */
+import type { X509Certificate } from "node:crypto";
 import type { Duration } from "./types.js";
 
 /**
@@ -133,4 +134,80 @@ export interface IntrospectionOptions {
 	timeout?: Duration;
 	/** Introspect JWTs too, instead of verifying their signature (instant revocation, a call per cache miss). Default `false`. */
 	jwt?: boolean;
+}
+
+/**
+ * Where one-time keys are claimed: a DPoP proof's `jti` is accepted once within its window (RFC 9449
+ * §11.1). `claim` answers `true` the first time a key is claimed before `expiresAt`, `false` every time
+ * after; a throw or rejection is the 503 (never a let-through). The default is in memory, per process;
+ * `createReplayStore(client)` of `@bearerguard/redis` makes it hold across instances.
+ *
+ * @example
+ * ```ts
+ * const seen = new Set<string>()
+ * const replay: ReplayStore = { claim: (key) => !seen.has(key) && Boolean(seen.add(key)) }
+ * ```
+ */
+export interface ReplayStore {
+	/** `true` the first time `key` is claimed before `expiresAt`; `false` after. */
+	claim(key: string, expiresAt: Date): boolean | Promise<boolean>;
+}
+
+/**
+ * The `dpop` option: accept DPoP-bound tokens (RFC 9449), sent as `Authorization: DPoP <token>` with one
+ * `DPoP: <proof>` header.
+ *
+ * @example
+ * ```ts
+ * const dpop: DpopOptions = { mode: 'required', nonce: { secret: process.env.DPOP_NONCE_SECRET! } }
+ * ```
+ */
+export interface DpopOptions {
+	/** `'allowed'` (default) takes `Bearer` and `DPoP` tokens; `'required'` refuses `Bearer`. */
+	mode?: "allowed" | "required";
+	/**
+	 * The proofs' accepted `alg`s, asymmetric only. Default `['ES256', 'Ed25519', 'EdDSA', 'PS256', 'RS256']`;
+	 * also `ES384`, `ES512`, `PS384`, `PS512`, `RS384`, `RS512`.
+	 */
+	algorithms?: readonly string[];
+	/** How old a proof's `iat` may be (plus `clockTolerance`). Default `300` (seconds), or `'5m'`. */
+	proofMaxAge?: Duration;
+	/**
+	 * Require a server nonce in proofs (RFC 9449 §9). Nonces are an HMAC of a time step under `secret`,
+	 * so every instance given the same secret accepts another's. `step` default `300` seconds.
+	 */
+	nonce?: { secret: string | Uint8Array; step?: Duration };
+	/**
+	 * Where proofs' `jti`s are claimed. Default: in memory, at most 100,000 live proofs (beyond that, the
+	 * 503 until some expire). Use `createReplayStore` of `@bearerguard/redis` on a fleet.
+	 */
+	replay?: ReplayStore;
+}
+
+/**
+ * A client certificate, as a function of {@link MtlsOptions.certificate} returns it: a `X509Certificate`,
+ * its DER bytes, or its PEM text (URL-encoded PEM too, as nginx's `$ssl_client_escaped_cert` sends it);
+ * `undefined` when the request has none.
+ */
+export type ClientCertificate = X509Certificate | Uint8Array | string | undefined;
+
+/**
+ * The `mtls` option: certificate-bound tokens (RFC 8705 §3), whose `cnf["x5t#S256"]` must be the SHA-256
+ * thumbprint of the request's client certificate.
+ *
+ * @example
+ * ```ts
+ * const mtls: MtlsOptions = { certificate: { header: 'x-client-cert' } } // behind a TLS-terminating proxy you trust
+ * ```
+ */
+export interface MtlsOptions {
+	/**
+	 * Where the client certificate comes from: `'socket'` (default: the TLS connection, for a server
+	 * that requests client certificates), `{ header }` (a header that a TLS-terminating proxy you trust
+	 * sets, and strips from what clients send: URL-encoded PEM, PEM or base64 DER), or a function of the
+	 * framework's request (Express `req`, Koa `ctx`, Fastify `request`, Hono `c`, Nest's platform request).
+	 */
+	certificate?: "socket" | { header: string } | ((request: unknown) => ClientCertificate);
+	/** Refuse tokens that are not certificate-bound (`401 invalid_token`). Default `false`. */
+	required?: boolean;
 }

@@ -6,6 +6,7 @@ import { checkPermissionList, checkRequirement } from "./authorize.js";
 import { checkOptionNames } from "./config/option-names.js";
 import { type AuthTrace, traceAuthentication } from "./events/authenticate.js";
 import { authenticateChannel } from "./events/channels.js";
+import type { CredentialScheme } from "./http/challenge.js";
 import { BearerError, invalidToken } from "./http/errors.js";
 import { plainReader, type RequestReader } from "./http/request.js";
 import { stampApiKeyAnswer } from "./schemes/api-key-source.js";
@@ -49,6 +50,12 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 	// Every answer to a request with an API key says so (scheme) and carries the key's deprecation headers.
 	const keyHeaders = options.apiKeys?.answerHeaders;
 	const failKey = (error: unknown): never => fail(stampApiKeyAnswer(error, keyHeaders));
+	// Every failure of a DPoP request is answered with the DPoP challenge.
+	const failDpop = (error: unknown): never => {
+		if (error instanceof BearerError) error.scheme = "DPoP";
+		return fail(error);
+	};
+	const bind = verifier.bind;
 
 	/** An API key: verified, then the route's permissions; every failure stamped as a key request's. */
 	function checkApiKey(key: string, context: VerifyContext | undefined): AuthResult | Promise<AuthResult> {
@@ -60,14 +67,27 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 		}
 	}
 
+	/** The token's binding (DPoP proof, client certificate), then the route's permissions. */
+	function boundAndAllowed<R>(
+		auth: AuthResult,
+		scheme: "Bearer" | "DPoP",
+		request: R,
+		reader: RequestReader<R>,
+	): AuthResult | Promise<AuthResult> {
+		const bound = bind(auth, scheme, request, reader);
+		return bound instanceof Promise ? bound.then(allowed) : allowed(bound);
+	}
+
 	/** Extract, verify, authorize: synchronous when the token is cached and the custom checks are. */
 	function check<R>(
 		request: R,
 		reader: RequestReader<R>,
 		trace: AuthTrace | undefined,
 	): AuthResult | undefined | Promise<AuthResult | undefined> {
+		let scheme: CredentialScheme | undefined;
 		try {
 			const credential = readCredential(request, reader, options);
+			scheme = credential?.scheme;
 			if (credential === undefined) {
 				if (optional) return undefined;
 				throw invalidToken("token_missing");
@@ -83,10 +103,17 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 					: { organization: reader.headers(request)[organizationHeader] };
 			if (credential.scheme === "ApiKey") return checkApiKey(credential.value, context);
 			const auth = verifier.verifyToken(credential.value, context, credential.fromHeader);
-			return auth instanceof Promise ? auth.then(allowed, fail) : allowed(auth);
+			if (credential.scheme === "DPoP") {
+				return auth instanceof Promise
+					? auth.then((verified) => boundAndAllowed(verified, "DPoP", request, reader)).catch(failDpop)
+					: boundAndAllowed(auth, "DPoP", request, reader);
+			}
+			return auth instanceof Promise
+				? auth.then((verified) => boundAndAllowed(verified, "Bearer", request, reader), fail)
+				: boundAndAllowed(auth, "Bearer", request, reader);
 		} catch (error) {
 			if (optional && error instanceof BearerError && error.reason === "token_missing") return undefined;
-			return fail(error);
+			return scheme === "DPoP" ? failDpop(error) : fail(error);
 		}
 	}
 

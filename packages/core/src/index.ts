@@ -22,7 +22,11 @@ export type {
 	ApiKeyLookup,
 	ApiKeyRecord,
 	ApiKeysOptions,
+	ClientCertificate,
+	DpopOptions,
 	IntrospectionOptions,
+	MtlsOptions,
+	ReplayStore,
 } from "./credential-types.js";
 export type {
 	CheckName,
@@ -67,6 +71,8 @@ export {
 	type ErrorCode,
 	type ErrorReason,
 	InsufficientScopeError,
+	InvalidDpopProofError,
+	type InvalidDpopProofReason,
 	InvalidRequestError,
 	type InvalidRequestReason,
 	InvalidTokenError,
@@ -76,6 +82,8 @@ export {
 	MESSAGES,
 	TemporarilyUnavailableError,
 	type UnavailableReason,
+	UseDpopNonceError,
+	type UseDpopNonceReason,
 } from "./http/errors.js";
 export { headerValues, plainReader, type RequestReader } from "./http/request.js";
 export {
@@ -90,7 +98,13 @@ export { metadataUrls } from "./keys/discovery.js";
 export { FetchError, type FetchErrorOptions } from "./keys/fetch-error.js";
 export { generateApiKey, hashApiKey } from "./schemes/api-key-format.js";
 export { type ExtractOptions, extractBearerToken } from "./schemes/bearer.js";
+export {
+	createMemoryReplayStore,
+	type MemoryReplayStore,
+	type MemoryReplayStoreOptions,
+} from "./schemes/replay-memory.js";
 export { ClaimMismatch } from "./token/claim-mismatch.js";
+export type { Confirmation } from "./token/confirmation.js";
 export type {
 	Algorithm,
 	ApiKeyAuthResult,

@@ -1,4 +1,4 @@
-import type { ApiKeysOptions, IntrospectionOptions } from "./credential-types.js";
+import type { ApiKeysOptions, DpopOptions, IntrospectionOptions, MtlsOptions } from "./credential-types.js";
 
 /** A duration: seconds as a number, or a string such as `'30s'`, `'10m'`, `'24h'`, `'7d'`. */
 export type Duration = number | string;
@@ -162,6 +162,12 @@ export interface RequestLike {
 	readonly query?: unknown;
 	/** The parsed body; read only when `allowBodyToken` is on and the body is form-encoded. */
 	readonly body?: unknown;
+	/** The request method, for DPoP (`dpop`). */
+	readonly method?: string;
+	/** The request's absolute URL (`https://api.example.com/v1/products?x=1`), for DPoP (`dpop`). */
+	readonly url?: string;
+	/** The connection (a `tls.TLSSocket`), for mTLS with `certificate: 'socket'`. */
+	readonly socket?: unknown;
 }
 
 /**
@@ -294,6 +300,17 @@ export interface VerifierOptions {
 	 * token that is not a JWT is `401 Malformed token`).
 	 */
 	introspection?: IntrospectionOptions;
+	/**
+	 * DPoP-bound tokens (RFC 9449): `Authorization: DPoP` with a `DPoP` proof, checked in full, replays
+	 * refused. Default: off (the `DPoP` scheme is another scheme, answered with the bare 401; a token
+	 * bound with `cnf.jkt` is refused everywhere, even as `Bearer`).
+	 */
+	dpop?: DpopOptions;
+	/**
+	 * Certificate-bound tokens (RFC 8705): `cnf["x5t#S256"]` checked against the request's client
+	 * certificate. Default: off (a token bound with `cnf["x5t#S256"]` is refused).
+	 */
+	mtls?: MtlsOptions;
 }
 
 /** What a route requires of a verified token. */

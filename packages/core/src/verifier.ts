@@ -1,4 +1,5 @@
 import { type ResolvedOptions, resolveOptions } from "./config/options.js";
+import type { ReplayStore } from "./credential-types.js";
 import { diagnose } from "./diagnose/diagnose.js";
 import type { DiagnoseOptions, Diagnosis } from "./diagnose/diagnosis-types.js";
 import { type AuthTraceContext, traceAuthentication } from "./events/authenticate.js";
@@ -13,7 +14,8 @@ import { apiKeyAnswerHeaders, checkApiKeyExpiry, createApiKeyVerifier } from "./
 import type { ApiKeyLookupCache } from "./schemes/api-key-lookup.js";
 import { isToken68 } from "./schemes/bearer.js";
 import { Introspector, isJwtShaped } from "./schemes/introspection.js";
-import { checkIntrospectedBinding, type IntrospectedToken } from "./schemes/introspection-response.js";
+import type { IntrospectedToken } from "./schemes/introspection-response.js";
+import { type BindingCheck, createSenderConstraint } from "./schemes/sender-constraint.js";
 import { claimedIssuer } from "./token/claimed-issuer.js";
 import { checkTimeClaims } from "./token/claims.js";
 import { TokenCache, type VerifiedToken } from "./token/token-cache.js";
@@ -60,6 +62,13 @@ export interface VerifierInternals extends Verifier {
 	readonly apiKeyLookups: ApiKeyLookupCache | undefined;
 	/** The introspection of opaque tokens, when `introspection` is configured (its cache and call count). */
 	readonly introspector: Introspector | undefined;
+	/**
+	 * The binding check of sender-constrained tokens (DPoP proof, client certificate) for a verified
+	 * token as the request presented it; the guard calls it after `verifyToken`.
+	 */
+	readonly bind: BindingCheck;
+	/** The DPoP replay store in use, when `dpop` is set (the in-memory default unless one was given). */
+	readonly replayStore: ReplayStore | undefined;
 	/** Sets this verifier's challenge settings on an error (a `BearerError`) and throws it. */
 	fail(error: unknown): never;
 	/** What the diagnostics events need of this verifier (its token cache's hits, the configured issuers). */
@@ -78,6 +87,17 @@ export interface VerifierInternals extends Verifier {
 }
 
 const seconds = () => Date.now() / 1000;
+
+type SuccessHeaders = (auth: AuthResult) => Readonly<Record<string, string>> | undefined;
+
+/** An API key's deprecation headers, or a DPoP answer's fresh nonce: each for its own credentials. */
+function combineSuccessHeaders(
+	keys: SuccessHeaders | undefined,
+	nonces: SuccessHeaders | undefined,
+): SuccessHeaders | undefined {
+	if (keys === undefined || nonces === undefined) return keys ?? nonces;
+	return (auth) => (auth.source === "api-key" ? keys(auth) : nonces(auth));
+}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 	return typeof (value as { then?: unknown } | undefined)?.then === "function";
@@ -114,8 +134,13 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 	const resourceMetadata = input.resource === undefined ? undefined : createResourceMetadata(input.resource);
 	const challengeSettings: ChallengeSettings = Object.freeze({
 		realm,
+		...(options.dpop && {
+			dpop: Object.freeze({ algs: options.dpop.algs, required: options.dpop.required }),
+		}),
 		...(resourceMetadata && { resourceMetadata: resourceMetadata.url }),
 	});
+	const senderConstraint = createSenderConstraint(options);
+	const bind = senderConstraint.check;
 	const apiKeys = createApiKeyVerifier(options);
 	const introspector =
 		options.introspection === undefined
@@ -262,10 +287,9 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 			.then((entry) => finishIntrospected(entry, context, seconds()));
 	}
 
-	/** Per request, cached or not: the clock, the binding, then `validate`, `isRevoked`, the organization. */
+	/** Per request, cached or not: the clock, then `validate`, `isRevoked`, the organization. */
 	function finishIntrospected(entry: IntrospectedToken, context: VerifyContext | undefined, now: number) {
 		checkTimeClaims(entry.auth.claims, options, now);
-		checkIntrospectedBinding(entry);
 		return finish(entry, context);
 	}
 
@@ -294,14 +318,22 @@ export function createVerifier(input: VerifierOptions): VerifierInternals {
 		tokenCache,
 		challengeSettings,
 		resourceMetadata,
-		successHeaders: options.apiKeys?.answerHeaders === undefined ? undefined : apiKeyAnswerHeaders,
+		successHeaders: combineSuccessHeaders(
+			options.apiKeys?.answerHeaders === undefined ? undefined : apiKeyAnswerHeaders,
+			senderConstraint.successHeaders,
+		),
+		bind,
+		replayStore: senderConstraint.replay,
 		async verify(token, context) {
 			try {
-				if (!authenticateChannel.hasSubscribers) return await verifyToken(token, context, false);
+				// Without a request there is no proof or certificate: the token is checked as a bearer token.
+				const verifyBearer = async () =>
+					bind(await verifyToken(token, context, false), "Bearer", undefined, undefined);
+				if (!authenticateChannel.hasSubscribers) return await verifyBearer();
 				return await traceAuthentication(
 					(trace) => {
 						trace.token = token;
-						return verifyToken(token, context, false);
+						return verifyBearer();
 					},
 					traceContext,
 					undefined,

@@ -19,6 +19,7 @@ export {
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
+	type DpopOptions,
 	type ErrorHandling,
 	type ErrorHook,
 	type ErrorResponse,
@@ -26,11 +27,15 @@ export {
 	generateApiKey,
 	hashApiKey,
 	InsufficientScopeError,
+	InvalidDpopProofError,
 	InvalidRequestError,
 	InvalidTokenError,
+	type MtlsOptions,
 	type ProtectedResourceMetadata,
+	type ReplayStore,
 	type ResourceOptions,
 	TemporarilyUnavailableError,
+	UseDpopNonceError,
 } from "@bearerguard/core";
 export { BearerGuard } from "./bearer-guard.js";
 export {

@@ -41,6 +41,8 @@ export const OPTION_NAMES = {
 		"resource",
 		"apiKeys",
 		"introspection",
+		"dpop",
+		"mtls",
 	],
 	/** What a route requires (`requireAuth`, `verifier.guard`). */
 	guard: ["permissions", "anyPermission", "optional"],
@@ -68,6 +70,10 @@ export const OPTION_NAMES = {
 			"timeout",
 			"jwt",
 		],
+		dpop: ["mode", "algorithms", "proofMaxAge", "nonce", "replay"],
+		"dpop.nonce": ["secret", "step"],
+		mtls: ["certificate", "required"],
+		"mtls.certificate": ["header"],
 	} as Readonly<Record<string, readonly string[]>>,
 } as const;
 

@@ -4,6 +4,7 @@ import { type ClaimPath, resolveAudienceClaim, resolvePermissionsClaims, toClaim
 import { toSeconds } from "./duration.js";
 import { type ResolvedIntrospection, resolveIntrospection } from "./introspection.js";
 import { checkOptionNames } from "./option-names.js";
+import { type ResolvedDpop, type ResolvedMtls, resolveDpop, resolveMtls } from "./sender-constraint.js";
 
 /** The asymmetric algorithms allowed by default. */
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = Object.freeze([
@@ -65,6 +66,10 @@ export interface ResolvedOptions {
 	readonly apiKeys: ResolvedApiKeys | undefined;
 	/** Introspection of opaque tokens, when `introspection` is set. */
 	readonly introspection: ResolvedIntrospection | undefined;
+	/** DPoP-bound tokens, when `dpop` is set. */
+	readonly dpop: ResolvedDpop | undefined;
+	/** Certificate-bound tokens, when `mtls` is set. */
+	readonly mtls: ResolvedMtls | undefined;
 }
 
 function fail(message: string): never {
@@ -244,6 +249,8 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
 		prefetch: bool(options.prefetch, "prefetch", false),
 		apiKeys: resolveApiKeys(options.apiKeys),
 		introspection: resolveIntrospection(options.introspection, issuers),
+		dpop: resolveDpop(options.dpop),
+		mtls: resolveMtls(options.mtls),
 	});
 }
 

@@ -13,7 +13,9 @@ export type ErrorCode =
 	| "invalid_request"
 	| "invalid_token"
 	| "insufficient_scope"
-	| "temporarily_unavailable";
+	| "temporarily_unavailable"
+	| "invalid_dpop_proof"
+	| "use_dpop_nonce";
 
 /** Why a request was refused with 400 `invalid_request`. */
 export type InvalidRequestReason =
@@ -47,7 +49,33 @@ export type InvalidTokenReason =
 	| "api_key_malformed"
 	| "api_key_unknown"
 	| "api_key_expired"
-	| "token_inactive";
+	| "token_inactive"
+	| "token_dpop_bound"
+	| "token_not_dpop_bound"
+	| "token_certificate_bound"
+	| "token_not_certificate_bound"
+	| "certificate_missing"
+	| "certificate_mismatch";
+
+/** Why a DPoP proof (RFC 9449 §4.3) was refused with 401 `invalid_dpop_proof`. */
+export type InvalidDpopProofReason =
+	| "dpop_proof_missing"
+	| "dpop_proof_duplicated"
+	| "dpop_proof_malformed"
+	| "dpop_proof_typ"
+	| "dpop_proof_alg"
+	| "dpop_proof_key"
+	| "dpop_proof_signature"
+	| "dpop_proof_htm"
+	| "dpop_proof_htu"
+	| "dpop_proof_expired"
+	| "dpop_proof_future"
+	| "dpop_proof_ath"
+	| "dpop_proof_jkt"
+	| "dpop_proof_replayed";
+
+/** Why a DPoP request was answered 401 `use_dpop_nonce` (RFC 9449 §9), with a fresh `DPoP-Nonce`. */
+export type UseDpopNonceReason = "dpop_nonce_required" | "dpop_nonce_invalid";
 
 /** Why keys (or the revocation check) could not be had: 503 `temporarily_unavailable`. */
 export type UnavailableReason =
@@ -56,12 +84,15 @@ export type UnavailableReason =
 	| "jwks_unavailable"
 	| "revocation_check_failed"
 	| "api_key_lookup_failed"
-	| "introspection_failed";
+	| "introspection_failed"
+	| "replay_check_failed";
 
 /** Every `reason` an error of bearerguard can carry. */
 export type ErrorReason =
 	| InvalidRequestReason
 	| InvalidTokenReason
+	| InvalidDpopProofReason
+	| UseDpopNonceReason
 	| "insufficient_scope"
 	| UnavailableReason;
 
@@ -205,10 +236,49 @@ export class TemporarilyUnavailableError extends BearerError {
 	}
 }
 
+/**
+ * 401 `invalid_dpop_proof` (RFC 9449 §7.1): a request with `Authorization: DPoP` whose `DPoP` proof is
+ * missing, duplicated, malformed, badly signed, for another method or URL, too old, replayed, or made
+ * with a key the token is not bound to. Answered with the `DPoP` challenge.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof InvalidDpopProofError && err.reason === 'dpop_proof_replayed') metrics.replays++
+ * ```
+ */
+export class InvalidDpopProofError extends BearerError {
+	readonly status = 401 as const;
+	readonly code = "invalid_dpop_proof" as const;
+	declare readonly reason: InvalidDpopProofReason;
+}
+
+/**
+ * 401 `use_dpop_nonce` (RFC 9449 §9): the resource server requires a nonce in DPoP proofs and the proof
+ * had none, or one that is no longer current. The answer carries a fresh `DPoP-Nonce` header; the
+ * client retries with it.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof UseDpopNonceError) err.headers['dpop-nonce'] // the nonce to use
+ * ```
+ */
+export class UseDpopNonceError extends BearerError {
+	readonly status = 401 as const;
+	readonly code = "use_dpop_nonce" as const;
+	declare readonly reason: UseDpopNonceReason;
+
+	constructor(reason: UseDpopNonceReason, nonce: string) {
+		super(MESSAGES[reason], reason);
+		this.answerHeaders = { "dpop-nonce": nonce };
+	}
+}
+
 /** The union of every error class; `switch (err.code)` narrows it. */
 export type AnyBearerError =
 	| InvalidRequestError
 	| InvalidTokenError
+	| InvalidDpopProofError
+	| UseDpopNonceError
 	| InsufficientScopeError
 	| TemporarilyUnavailableError;
 
@@ -249,7 +319,35 @@ export const MESSAGES: Readonly<Record<ErrorReason, string>> = Object.freeze({
 	token_inactive: "Token is not active",
 	api_key_lookup_failed: "API key verification is temporarily unavailable",
 	introspection_failed: "Token introspection is temporarily unavailable",
+	token_dpop_bound: "Token is bound to a DPoP key and must be sent with a DPoP proof",
+	token_not_dpop_bound: "Token is not bound to a DPoP key",
+	token_certificate_bound: "Token is bound to a client certificate",
+	token_not_certificate_bound: "Token is not bound to a client certificate",
+	certificate_missing: "Client certificate required",
+	certificate_mismatch: "Token is bound to another client certificate",
+	dpop_proof_missing: "Missing DPoP proof",
+	dpop_proof_duplicated: "More than one DPoP proof",
+	dpop_proof_malformed: "Malformed DPoP proof",
+	dpop_proof_typ: "DPoP proof has an unexpected type",
+	dpop_proof_alg: "DPoP proof algorithm is not allowed",
+	dpop_proof_key: "DPoP proof key is invalid",
+	dpop_proof_signature: "Invalid DPoP proof signature",
+	dpop_proof_htm: "DPoP proof is for another method",
+	dpop_proof_htu: "DPoP proof is for another URL",
+	dpop_proof_expired: "DPoP proof is too old",
+	dpop_proof_future: "DPoP proof is issued in the future",
+	dpop_proof_ath: "DPoP proof is for another access token",
+	dpop_proof_jkt: "DPoP proof key does not match the token binding",
+	dpop_proof_replayed: "DPoP proof has already been used",
+	dpop_nonce_required: "DPoP proof must carry the resource server's nonce",
+	dpop_nonce_invalid: "DPoP proof nonce is invalid or expired",
+	replay_check_failed: "DPoP proof replay check is temporarily unavailable",
 });
+
+/** Creates the 401 `invalid_dpop_proof` for `reason` with its fixed message. */
+export function invalidDpopProof(reason: InvalidDpopProofReason, cause?: unknown): InvalidDpopProofError {
+	return new InvalidDpopProofError(MESSAGES[reason], reason, cause === undefined ? undefined : { cause });
+}
 
 /** Creates the 401 for `reason` with its fixed message. */
 export function invalidToken(reason: InvalidTokenReason, cause?: unknown): InvalidTokenError {

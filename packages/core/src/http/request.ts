@@ -43,11 +43,14 @@ export interface RequestReader<R> {
 	socket?(request: R): unknown;
 }
 
-/** The reader of a plain {@link RequestLike}: `{ headers, query?, body? }` and nothing else. */
+/** The reader of a plain {@link RequestLike}: `{ headers, query?, body?, method?, url?, socket? }`. */
 export const plainReader: RequestReader<RequestLike> = Object.freeze({
 	headers: (request: RequestLike) => request.headers,
 	query: (request: RequestLike) => request.query,
 	body: (request: RequestLike) => request.body,
+	method: (request: RequestLike) => request.method ?? "",
+	url: (request: RequestLike) => request.url ?? "",
+	socket: (request: RequestLike) => request.socket,
 });
 
 /**

@@ -39,6 +39,23 @@ export function bearerCandidate(headers: HeadersLike): string | undefined {
 	return undefined;
 }
 
+/** `DPoP` in any case and one or more spaces (RFC 9449 §7.1). */
+const DPOP_PREFIX = /^dpop +/i;
+const DPOP_SCHEME = /^dpop(?:[ \t,]|$)/i;
+
+/**
+ * What follows `DPoP` and its spaces in `Authorization` (RFC 9449 §7.1), the token68 grammar not yet
+ * checked; `undefined` for another scheme. `DPoP` without a token is the 400.
+ */
+export function dpopCandidate(headers: HeadersLike): string | undefined {
+	const value = single(headers.authorization);
+	if (value === undefined || value.length < 4) return undefined;
+	const prefix = DPOP_PREFIX.exec(value);
+	if (prefix !== null && prefix[0].length < value.length) return value.slice(prefix[0].length);
+	if (DPOP_SCHEME.test(value)) throw invalidRequest("authorization_malformed");
+	return undefined;
+}
+
 function single(value: string | readonly string[] | undefined): string | undefined {
 	if (value === undefined || typeof value === "string") return value;
 	if (value.length > 1) throw invalidRequest("authorization_duplicated");

@@ -9,7 +9,7 @@ import type { CredentialScheme } from "../http/challenge.js";
 import { invalidRequest } from "../http/errors.js";
 import { headerCount, type RequestReader } from "../http/request.js";
 import { withApiKey } from "./api-key-source.js";
-import { bearerCandidate, extractBearerToken } from "./bearer.js";
+import { bearerCandidate, dpopCandidate, extractBearerToken } from "./bearer.js";
 
 /** A credential as the request presented it, not yet verified. */
 export interface Credential {
@@ -53,6 +53,12 @@ function readToken<R>(
 	const headers = reader.headers(request);
 	if (headers.authorization !== undefined && headerCount(request, reader, "authorization") === 2) {
 		throw invalidRequest("authorization_duplicated");
+	}
+	if (options.dpop !== undefined) {
+		const token = dpopCandidate(headers);
+		if (token !== undefined) return credential("DPoP", token, true);
+		// `required`: a bearer token is another scheme, answered as no credentials (the DPoP challenge).
+		if (options.dpop.required) return undefined;
 	}
 	if (options.allowQueryToken || options.allowBodyToken) {
 		let token: string;

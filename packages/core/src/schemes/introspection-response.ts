@@ -10,22 +10,14 @@ import type { ResolvedOptions } from "../config/options.js";
 import { invalidToken } from "../http/errors.js";
 import { ClaimMismatch } from "../token/claim-mismatch.js";
 import { readPermissions } from "../token/claims.js";
+import { confirmationOf } from "../token/confirmation.js";
 import { markIssued } from "../token/issued.js";
 import { deepFreeze } from "../token/json.js";
 import type { VerifiedToken } from "../token/token-cache.js";
 import type { Claims, IntrospectedAuthResult } from "../types.js";
 
-/** The key an introspected token is bound to (RFC 7800 `cnf`, as RFC 7662 §2.2 allows). */
-export interface Confirmation {
-	readonly jkt?: string;
-	readonly "x5t#S256"?: string;
-}
-
-/** An introspected token as cached: its entry and the key it is bound to, if any. */
-export interface IntrospectedToken extends VerifiedToken {
-	/** `cnf.jkt` / `cnf["x5t#S256"]` of the answer, checked per request by {@link checkIntrospectedBinding}. */
-	readonly binding: Confirmation | undefined;
-}
+/** An introspected token as cached: its entry (the binding, if any, is `auth.confirmation`). */
+export type IntrospectedToken = VerifiedToken;
 
 const NUMBERS = ["exp", "nbf", "iat"] as const;
 const STRINGS = ["iss", "sub", "jti", "client_id", "scope", "token_type", "username"] as const;
@@ -54,17 +46,6 @@ function checkAudience(aud: unknown, options: ResolvedOptions): void {
 	}
 }
 
-function bindingOf(cnf: unknown): Confirmation | undefined {
-	if (cnf === undefined) return undefined;
-	if (typeof cnf !== "object" || cnf === null || Array.isArray(cnf)) throw invalidToken("claim_invalid");
-	const { jkt, "x5t#S256": x5t } = cnf as Record<string, unknown>;
-	if ((jkt !== undefined && typeof jkt !== "string") || (x5t !== undefined && typeof x5t !== "string")) {
-		throw invalidToken("claim_invalid");
-	}
-	if (jkt === undefined && x5t === undefined) return undefined;
-	return Object.freeze({ ...(jkt !== undefined && { jkt }), ...(x5t !== undefined && { "x5t#S256": x5t }) });
-}
-
 /**
  * Checks an introspection answer whose `active` is a boolean and makes the token's entry. `issuer` is
  * the issuer whose endpoint answered, for an answer without `iss`. Throws the 401: `token_inactive`,
@@ -88,7 +69,7 @@ export function checkIntrospection(
 		throw invalidToken("issuer_mismatch", new ClaimMismatch("iss", options.issuers, iss));
 	}
 	checkAudience(answer.aud, options);
-	const binding = bindingOf(answer.cnf);
+	const confirmation = confirmationOf(answer.cnf);
 	const permissions = readPermissions(answer, options.permissionsClaims);
 	let organization: string | undefined;
 	let organizationValid = true;
@@ -106,27 +87,10 @@ export function checkIntrospection(
 		organization,
 		permissions,
 		expiresAt: answer.exp as number | undefined,
-		scheme: "Bearer",
+		scheme: confirmation?.jkt === undefined ? "Bearer" : "DPoP",
 		source: "introspection",
-		confirmation: undefined,
+		confirmation,
 	});
 	markIssued(auth);
-	return { auth, organizationValid, binding };
-}
-
-/**
- * THE BINDING CHECK OF INTROSPECTED TOKENS (sender-constrained tokens, RFC 9449 / RFC 8705): runs on
- * every request, cached answer or not. An answer with `cnf.jkt` (DPoP) or `cnf["x5t#S256"]` (mTLS)
- * names a token that must never act as a bearer token; until this verifier checks DPoP proofs and
- * client certificates, such a token is refused (401 `invalid_token`). Where DPoP and mTLS are
- * configured, this is where the proof's key or the certificate is compared with `binding` (and where
- * `auth.confirmation` is set), exactly as for a JWT's `cnf`.
- */
-export function checkIntrospectedBinding(entry: IntrospectedToken): void {
-	if (entry.binding !== undefined) {
-		throw invalidToken(
-			"claim_invalid",
-			new Error("the introspected token is bound to a key (cnf): it is not accepted as a bearer token"),
-		);
-	}
+	return { auth, organizationValid };
 }

@@ -10,6 +10,7 @@ import type { KeySource, VerifyKey } from "../keys/key-source.js";
 import type { Algorithm, AuthResult, Claims, TokenHeader } from "../types.js";
 import { ClaimMismatch } from "./claim-mismatch.js";
 import { checkStaticClaims, readPermissions } from "./claims.js";
+import { confirmationOf } from "./confirmation.js";
 import { markIssued } from "./issued.js";
 import { deepFreeze } from "./json.js";
 import { type DecodedJws, decodeJws, verifySignature } from "./jws.js";
@@ -58,6 +59,7 @@ function checkVerified(
 		throw invalidToken("signature_invalid");
 	}
 	checkStaticClaims(payload, options);
+	const confirmation = confirmationOf(payload.cnf);
 	const permissions = readPermissions(payload, options.permissionsClaims);
 	let organization: string | undefined;
 	let organizationValid = true;
@@ -75,9 +77,10 @@ function checkVerified(
 		organization,
 		permissions,
 		expiresAt: payload.exp as number | undefined,
-		scheme: "Bearer",
+		// A DPoP-bound token is only ever accepted with its proof: its `auth` says so.
+		scheme: confirmation?.jkt === undefined ? "Bearer" : "DPoP",
 		source: "jwt",
-		confirmation: undefined,
+		confirmation,
 	});
 	markIssued(auth);
 	return { auth, organizationValid };

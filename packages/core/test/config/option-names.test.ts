@@ -30,6 +30,10 @@ describe("OPTION_NAMES", () => {
 				"timeout",
 				"jwt",
 			],
+			dpop: ["mode", "algorithms", "proofMaxAge", "nonce", "replay"],
+			"dpop.nonce": ["secret", "step"],
+			mtls: ["certificate", "required"],
+			"mtls.certificate": ["header"],
 		});
 	});
 });

@@ -3,14 +3,18 @@ import {
 	type BearerError,
 	type ErrorReason,
 	InsufficientScopeError,
+	InvalidDpopProofError,
 	InvalidRequestError,
 	InvalidTokenError,
 	TemporarilyUnavailableError,
+	UseDpopNonceError,
 } from "../../src/index.js";
 
 type ErrorClass =
 	| typeof InvalidRequestError
 	| typeof InvalidTokenError
+	| typeof InvalidDpopProofError
+	| typeof UseDpopNonceError
 	| typeof InsufficientScopeError
 	| typeof TemporarilyUnavailableError;
 
@@ -31,6 +35,18 @@ const invalid = (message: string): Expected => ({
 	type: InvalidTokenError,
 	status: 401,
 	code: "invalid_token",
+	message,
+});
+const proof = (message: string): Expected => ({
+	type: InvalidDpopProofError,
+	status: 401,
+	code: "invalid_dpop_proof",
+	message,
+});
+const nonce = (message: string): Expected => ({
+	type: UseDpopNonceError,
+	status: 401,
+	code: "use_dpop_nonce",
 	message,
 });
 const unavailable = (message: string): Expected => ({
@@ -82,6 +98,29 @@ export const EXPECTED: Readonly<Record<ErrorReason, Expected>> = {
 	token_inactive: invalid("Token is not active"),
 	api_key_lookup_failed: unavailable("API key verification is temporarily unavailable"),
 	introspection_failed: unavailable("Token introspection is temporarily unavailable"),
+	token_dpop_bound: invalid("Token is bound to a DPoP key and must be sent with a DPoP proof"),
+	token_not_dpop_bound: invalid("Token is not bound to a DPoP key"),
+	token_certificate_bound: invalid("Token is bound to a client certificate"),
+	token_not_certificate_bound: invalid("Token is not bound to a client certificate"),
+	certificate_missing: invalid("Client certificate required"),
+	certificate_mismatch: invalid("Token is bound to another client certificate"),
+	dpop_proof_missing: proof("Missing DPoP proof"),
+	dpop_proof_duplicated: proof("More than one DPoP proof"),
+	dpop_proof_malformed: proof("Malformed DPoP proof"),
+	dpop_proof_typ: proof("DPoP proof has an unexpected type"),
+	dpop_proof_alg: proof("DPoP proof algorithm is not allowed"),
+	dpop_proof_key: proof("DPoP proof key is invalid"),
+	dpop_proof_signature: proof("Invalid DPoP proof signature"),
+	dpop_proof_htm: proof("DPoP proof is for another method"),
+	dpop_proof_htu: proof("DPoP proof is for another URL"),
+	dpop_proof_expired: proof("DPoP proof is too old"),
+	dpop_proof_future: proof("DPoP proof is issued in the future"),
+	dpop_proof_ath: proof("DPoP proof is for another access token"),
+	dpop_proof_jkt: proof("DPoP proof key does not match the token binding"),
+	dpop_proof_replayed: proof("DPoP proof has already been used"),
+	dpop_nonce_required: nonce("DPoP proof must carry the resource server's nonce"),
+	dpop_nonce_invalid: nonce("DPoP proof nonce is invalid or expired"),
+	replay_check_failed: unavailable("DPoP proof replay check is temporarily unavailable"),
 };
 
 /** Asserts that `error` is exactly the refusal for `reason`: class, status, code, reason, message. */

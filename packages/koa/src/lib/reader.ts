@@ -5,6 +5,10 @@ import type { Context } from "koa";
 export const koaReader: RequestReader<Context> = Object.freeze({
 	headers: (ctx: Context) => ctx.req.headers,
 	rawHeaders: (ctx: Context) => ctx.req.rawHeaders,
+	method: (ctx: Context) => ctx.method,
+	// Koa's view under `app.proxy`: `X-Forwarded-Proto` and `X-Forwarded-Host` only when proxies are trusted.
+	url: (ctx: Context) => `${ctx.protocol}://${ctx.host}${ctx.originalUrl}`,
+	socket: (ctx: Context) => ctx.req.socket,
 	query: (ctx: Context) => ctx.query as unknown,
 	body: (ctx: Context) => (ctx.request as { body?: unknown }).body,
 });
