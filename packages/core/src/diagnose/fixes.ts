@@ -65,4 +65,39 @@ export const FIXES: Readonly<Partial<Record<ErrorReason, string>>> = Object.free
 		'Your apiKeys.lookup threw, answered a malformed record, or took longer than "apiKeys.timeout".',
 	introspection_failed:
 		'The introspection endpoint could not be had (network, TLS, a non-200 such as 401 for wrong client credentials, a body over 64 KiB, not an RFC 7662 answer, over "introspection.timeout"), or the metadata names none.',
+	token_dpop_bound:
+		'The token is DPoP-bound (cnf.jkt): send it as `Authorization: DPoP <token>` with a `DPoP` proof, and configure "dpop".',
+	token_not_dpop_bound:
+		"The token has no cnf.jkt: send it as `Authorization: Bearer <token>`, or ask the issuer for a DPoP-bound token (a DPoP proof at the token endpoint).",
+	token_certificate_bound:
+		'The token is bound to a client certificate (cnf["x5t#S256"]): configure "mtls" and call over mutual TLS.',
+	token_not_certificate_bound:
+		'"mtls.required" refuses tokens without cnf["x5t#S256"]: get the token over mutual TLS at the token endpoint.',
+	certificate_missing:
+		'Present the client certificate the token is bound to (TLS client authentication, or the header of "mtls.certificate" set by your proxy).',
+	certificate_mismatch:
+		"Present the client certificate the token was issued to, or get a token with this certificate.",
+	dpop_proof_missing: "Send one `DPoP` header with a proof beside `Authorization: DPoP <token>`.",
+	dpop_proof_duplicated: "Send one `DPoP` header, not two.",
+	dpop_proof_malformed:
+		"The proof must be a compact JWS (at most 8192 characters) with string jti (at most 256), htm and htu and a numeric iat.",
+	dpop_proof_typ: "The proof's header needs typ: dpop+jwt.",
+	dpop_proof_alg:
+		'Sign the proof with an asymmetric alg of "dpop.algorithms" (ES256 by default among others).',
+	dpop_proof_key:
+		"The proof's header needs the public jwk of its key (no private members; RSA of at least 2048 bits), matching alg.",
+	dpop_proof_signature: "Sign the proof with the private key of the jwk in its header.",
+	dpop_proof_htm: "The proof's htm must be this request's method.",
+	dpop_proof_htu:
+		"The proof's htu must be this request's URL without query: behind a proxy, let the framework trust it (trust proxy) so it sees the public scheme and host.",
+	dpop_proof_expired:
+		'Make a fresh proof for each request (iat older than "dpop.proofMaxAge"); check the client\'s clock.',
+	dpop_proof_future: "The proof's iat is in the future: check the client's clock.",
+	dpop_proof_ath: "The proof's ath must be the base64url SHA-256 of the access token sent with it.",
+	dpop_proof_jkt: "Sign the proof with the key the token is bound to (its cnf.jkt).",
+	dpop_proof_replayed: "Make a new proof (a new jti) for every request.",
+	dpop_nonce_required: "Retry with the nonce of the DPoP-Nonce header in the proof's nonce claim.",
+	dpop_nonce_invalid: "Retry with the nonce of the latest DPoP-Nonce header.",
+	replay_check_failed:
+		'The replay store ("dpop.replay") failed or is full: check Redis, or the in-memory store\'s size.',
 });
