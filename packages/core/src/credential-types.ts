@@ -178,8 +178,9 @@ export interface DpopOptions {
 	 */
 	nonce?: { secret: string | Uint8Array; step?: Duration };
 	/**
-	 * Where proofs' `jti`s are claimed. Default: in memory, at most 100,000 live proofs (beyond that, the
-	 * 503 until some expire). Use `createReplayStore` of `@bearerguard/redis` on a fleet.
+	 * Where proofs' `jti`s are claimed. Default: in memory, at most 100,000 keys (when full it forgets the
+	 * oldest and refuses any proof not newer than those it forgot). Use `createReplayStore` of
+	 * `@bearerguard/redis` on a fleet.
 	 */
 	replay?: ReplayStore;
 }

@@ -1,22 +1,29 @@
 /**
  * The default replay store of DPoP proofs: in this process's memory, bounded in entries. Entries expire
- * with their proofs' window. When it is full of live entries it refuses to claim (the request gets the
- * 503), rather than forget a proof that could then be replayed.
+ * with their proofs' window. When it is full, it forgets its oldest entry and from then on refuses every
+ * proof whose window ends no later than the forgotten one's (its "horizon"): memory stays bounded, and no
+ * proof it forgot can be replayed. Under more traffic than it can remember for a whole window, the
+ * effective window shrinks (at 100,000 entries and 300 s, beyond 333 proofs a second), never the safety.
  */
 import type { ReplayStore } from "../credential-types.js";
 
 /** Options of {@link createMemoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
-	/** The most live keys held. Default 100,000 (about 10 MiB). */
+	/** The most keys held. Default 100,000 (about 15 MiB with UUID `jti`s). */
 	max?: number;
 }
 
 /** The in-memory store, with its size for tests and metrics. */
 export interface MemoryReplayStore extends ReplayStore {
-	/** `true` the first time `key` is claimed before `expiresAt`; throws when full of live keys. */
+	/** `true` the first time `key` is claimed before `expiresAt`; `false` after, or when it is past the horizon. */
 	claim(key: string, expiresAt: Date): boolean;
-	/** How many keys it holds now (expired ones included until the next sweep). */
+	/** How many keys it holds now (expired ones included until they are forgotten). */
 	readonly size: number;
+	/**
+	 * The end (milliseconds since the epoch) of the latest window among the keys it had to forget while
+	 * full, or 0: a claim whose `expiresAt` is not after it is refused.
+	 */
+	readonly horizon: number;
 }
 
 /**
@@ -31,35 +38,36 @@ export interface MemoryReplayStore extends ReplayStore {
  */
 export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): MemoryReplayStore {
 	const max = options.max ?? 100_000;
-	if (!Number.isInteger(max) || max < 1)
+	if (!Number.isInteger(max) || max < 1) {
 		throw new TypeError("bearerguard: replay store max must be a whole number >= 1.");
-	const keys = new Map<string, number>();
-	let sweptAt = 0;
-
-	/** Drops expired keys; at most once a second, so a full store of live keys costs no scan per request. */
-	function sweep(now: number): void {
-		if (now - sweptAt < 1000) return;
-		sweptAt = now;
-		for (const [key, until] of keys) if (until <= now) keys.delete(key);
 	}
+	// Insertion order is claim order: the first key is the one to forget.
+	const keys = new Map<string, number>();
+	let horizon = 0;
 
 	return {
 		claim(key: string, expiresAt: Date): boolean {
-			const now = Date.now();
-			const until = keys.get(key);
-			if (until !== undefined) {
-				if (until > now) return false;
+			const until = expiresAt.getTime();
+			if (!(until > horizon)) return false;
+			const held = keys.get(key);
+			if (held !== undefined) {
+				if (held > Date.now()) return false;
 				keys.delete(key);
 			}
 			if (keys.size >= max) {
-				sweep(now);
-				if (keys.size >= max) throw new Error(`the in-memory DPoP replay store holds ${max} live proofs`);
+				const [oldest, oldestUntil] = keys.entries().next().value as [string, number];
+				keys.delete(oldest);
+				if (oldestUntil > horizon) horizon = oldestUntil;
+				if (!(until > horizon)) return false;
 			}
-			keys.set(key, expiresAt.getTime());
+			keys.set(key, until);
 			return true;
 		},
 		get size() {
 			return keys.size;
+		},
+		get horizon() {
+			return horizon;
 		},
 	};
 }
