@@ -9,6 +9,7 @@
  * alternating order, as credentials-http.ts.
  */
 import { randomUUID } from "node:crypto";
+import { Agent, get as httpGet } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestIssuer } from "@bearerguard/testing";
@@ -81,12 +82,39 @@ export interface DpopHttpResult {
 	readonly rounds: readonly Measured[];
 }
 
+/** One request at a time (no queueing): what the replay store adds to a request's latency. */
+export interface DpopLatencyResult {
+	readonly framework: DpopFramework;
+	readonly server: DpopServer;
+	readonly request: DpopRequest;
+	/** Requests timed, over every round. */
+	readonly requests: number;
+	/** Percentiles of every request's latency (client side, loopback), µs. */
+	readonly p50Micros: number;
+	readonly p99Micros: number;
+	/** Median over the rounds of the server's CPU per request. */
+	readonly cpuMicrosPerRequest: number;
+	readonly comparedWith: string | undefined;
+	/** This row's percentile minus the compared row's, µs. */
+	readonly addedP50Micros: number | undefined;
+	readonly addedP99Micros: number | undefined;
+	/** Median over the rounds of (this CPU/req − the compared one's), µs. */
+	readonly addedCpuMicrosPerRequest: number | undefined;
+	readonly failures: number;
+}
+
 /** What a full run of the DPoP HTTP benchmark yields. */
 export interface DpopHttpReport {
 	/** Where the Redis replay store's Redis is, or why its server was left out. */
 	readonly redis: string;
+	/** Under load: 50 connections, the server saturated. */
 	readonly results: DpopHttpResult[];
+	/** One request at a time, {@link PROBE_REQUESTS} per round, on our servers. */
+	readonly latency: DpopLatencyResult[];
 }
+
+/** Requests of each latency probe (one at a time), per round. */
+export const PROBE_REQUESTS = 300;
 
 const MEMORY: DpopServer = "bearerguard, in-memory replay store";
 const REDIS: DpopServer = "bearerguard, Redis replay store";
@@ -114,16 +142,23 @@ const labelOf = (server: DpopServer, request: DpopRequest) => `${server} / ${req
 class ProofFeed {
 	private proofs: string[] = [];
 	private next = 0;
+	/** A guess until the first run; then the highest rate seen (a cold first run is slower). */
 	private expectedRate = 20_000;
+	private highestRate = 0;
 	signedDuringRun = 0;
 	constructor(
 		private readonly minter: ProofMinter,
 		readonly authorization: string,
 	) {}
 
-	/** Fresh proofs (`iat` now) for `seconds` at twice the last rate seen (rates move between runs). */
+	/** Fresh proofs (`iat` now) for `seconds` at twice the highest rate seen (rates move between runs). */
 	prepare(seconds: number): void {
-		this.proofs = this.minter.mint(Math.ceil(this.expectedRate * seconds * 2) + 1000);
+		this.prepareCount(Math.ceil(this.expectedRate * seconds * 2) + 1000);
+	}
+
+	/** Exactly `count` fresh proofs. */
+	prepareCount(count: number): void {
+		this.proofs = this.minter.mint(count);
 		this.next = 0;
 		this.signedDuringRun = 0;
 	}
@@ -137,7 +172,8 @@ class ProofFeed {
 	}
 
 	finish(total: number, seconds: number): void {
-		this.expectedRate = Math.max(total / seconds, 1000);
+		this.highestRate = Math.max(this.highestRate, total / seconds);
+		this.expectedRate = Math.max(this.highestRate, 1000);
 		this.proofs = [];
 	}
 }
@@ -159,6 +195,43 @@ async function load(server: ServerProcess, headers: () => Record<string, string>
 		failures: result.non2xx + result.errors + result.timeouts,
 		total: result.requests.total,
 	};
+}
+
+/** One request at a time, `count` of them: every latency (µs), and the server's CPU per request. */
+async function probe(server: ServerProcess, headers: () => Record<string, string>, count: number) {
+	const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+	const get = (given: Record<string, string>) =>
+		new Promise<number>((resolve, reject) => {
+			const request = httpGet(
+				{ host: "127.0.0.1", port: server.port, path: ROUTE, agent, headers: given },
+				(response) => {
+					response.resume();
+					response.once("end", () => resolve(response.statusCode ?? 0));
+				},
+			);
+			request.once("error", reject);
+		});
+	try {
+		for (let i = 0; i < 20; i++) await get(headers());
+		const latencies: number[] = [];
+		let failures = 0;
+		const before = await server.cpuMicros();
+		for (let i = 0; i < count; i++) {
+			const given = headers();
+			const started = performance.now();
+			if ((await get(given)) !== 200) failures++;
+			latencies.push((performance.now() - started) * 1000);
+		}
+		const cpu = (await server.cpuMicros()) - before;
+		return { latencies, cpuMicrosPerRequest: cpu / count, failures };
+	} finally {
+		agent.destroy();
+	}
+}
+
+/** The percentile `p` (0 to 1) of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+	return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number;
 }
 
 /** Before timing: Bearer 200, DPoP 200, nothing 401, and (ours) the same proof again 401. */
@@ -211,6 +284,72 @@ function ratios(own: readonly Measured[], base: readonly Measured[], of: (run: M
 	return median(own.map((run, index) => of(run) / of(base[index] as Measured)));
 }
 
+/** The latency probe of our servers' loads, in alternating rounds. */
+async function probeLatency(
+	framework: DpopFramework,
+	loads: readonly Load[],
+	servers: ReadonlyMap<DpopServer, ServerProcess>,
+	feeds: ReadonlyMap<DpopServer, ProofFeed>,
+	bearer: string,
+	rounds: number,
+): Promise<DpopLatencyResult[]> {
+	const probed = loads.filter((each) => each.server !== PEER);
+	const samples = probed.map(() => ({ latencies: [] as number[], cpu: [] as number[], failures: 0 }));
+	for (let round = 1; round <= rounds; round++) {
+		const order = [...probed.keys()];
+		if (round % 2 === 0) order.reverse();
+		for (const index of order) {
+			const each = probed[index] as Load;
+			const server = servers.get(each.server) as ServerProcess;
+			let headers: () => Record<string, string>;
+			if (each.request === "Bearer") {
+				const fixed = { authorization: `Bearer ${bearer}` };
+				headers = () => fixed;
+			} else {
+				const feed = feeds.get(each.server) as ProofFeed;
+				feed.prepareCount(PROBE_REQUESTS + 20);
+				headers = () => ({ authorization: feed.authorization, dpop: feed.take() });
+			}
+			const result = await probe(server, headers, PROBE_REQUESTS);
+			const sample = samples[index] as (typeof samples)[number];
+			sample.latencies.push(...result.latencies);
+			sample.cpu.push(result.cpuMicrosPerRequest);
+			sample.failures += result.failures;
+		}
+	}
+	const rows = probed.map((each, index) => {
+		const sample = samples[index] as (typeof samples)[number];
+		const sorted = [...sample.latencies].sort((a, b) => a - b);
+		return { each, sample, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+	});
+	return rows.map(({ each, sample, p50, p99 }) => {
+		const base = each.baseline
+			? rows.find(
+					(row) => row.each.server === each.baseline?.server && row.each.request === each.baseline.request,
+				)
+			: undefined;
+		const result: DpopLatencyResult = {
+			framework,
+			server: each.server,
+			request: each.request,
+			requests: sample.latencies.length,
+			p50Micros: p50,
+			p99Micros: p99,
+			cpuMicrosPerRequest: median(sample.cpu),
+			comparedWith: each.baseline && labelOf(each.baseline.server, each.baseline.request),
+			addedP50Micros: base && p50 - base.p50,
+			addedP99Micros: base && p99 - base.p99,
+			addedCpuMicrosPerRequest:
+				base && median(sample.cpu.map((cpu, round) => cpu - (base.sample.cpu[round] as number))),
+			failures: sample.failures,
+		};
+		process.stderr.write(
+			`  dpop latency ${framework} ${labelOf(each.server, each.request)}: p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${sample.failures ? `, ${sample.failures} FAILED` : ""}\n`,
+		);
+		return result;
+	});
+}
+
 /** Runs every framework in turn; each framework's servers are stopped before the next starts. */
 export async function runDpopHttp(options: DpopHttpOptions): Promise<DpopHttpReport> {
 	const issuer = await createTestIssuer();
@@ -224,6 +363,7 @@ export async function runDpopHttp(options: DpopHttpOptions): Promise<DpopHttpRep
 		...(typeof redis === "string" ? {} : { BENCH_REDIS_URL: redis.url, BENCH_DPOP_REDIS_PREFIX: prefix }),
 	};
 	const results: DpopHttpResult[] = [];
+	const latency: DpopLatencyResult[] = [];
 	try {
 		for (const framework of options.frameworks) {
 			const loads = loadsOf(framework, typeof redis !== "string");
@@ -271,6 +411,7 @@ export async function runDpopHttp(options: DpopHttpOptions): Promise<DpopHttpRep
 						);
 					}
 				}
+				latency.push(...(await probeLatency(framework, loads, servers, feeds, bearer, options.rounds)));
 				const ours = measured.get(labelOf(MEMORY, DPOP)) ?? [];
 				for (const each of loads) {
 					const own = measured.get(labelOf(each.server, each.request)) ?? [];
@@ -314,6 +455,7 @@ export async function runDpopHttp(options: DpopHttpOptions): Promise<DpopHttpRep
 	return {
 		redis: typeof redis === "string" ? `left out: ${redis}` : redis.origin,
 		results,
+		latency,
 	};
 }
 
@@ -357,5 +499,37 @@ export function dpopHttpTable(report: DpopHttpReport): string {
 			row.failures === 0 ? "0" : `${row.failures} (spoilt)`,
 		]),
 	);
-	return `Redis of the Redis replay store: ${report.redis}.\n\n${table}`;
+	const latency = markdownTable(
+		[
+			"framework",
+			"server",
+			"request",
+			"p50 µs",
+			"p99 µs",
+			"server CPU µs/req",
+			"compared with",
+			"p50 µs added",
+			"p99 µs added",
+			"CPU µs/req added",
+			"failed requests",
+		],
+		report.latency.map((row) => [
+			row.framework,
+			row.server,
+			row.request,
+			formatCount(row.p50Micros),
+			formatCount(row.p99Micros),
+			row.cpuMicrosPerRequest.toFixed(1),
+			row.comparedWith ?? "",
+			optional(row.addedP50Micros, formatDelta),
+			optional(row.addedP99Micros, formatDelta),
+			optional(row.addedCpuMicrosPerRequest, formatDelta),
+			row.failures === 0 ? "0" : `${row.failures} (spoilt)`,
+		]),
+	);
+	return [
+		`Redis of the Redis replay store: ${report.redis}.\n`,
+		`### Under load (${CONNECTIONS} connections, the server saturated)\n\n${table}\n`,
+		`### One request at a time (${PROBE_REQUESTS} per round, keep-alive): latency without queueing\n\n${latency}`,
+	].join("\n");
 }
