@@ -1,6 +1,7 @@
 /**
- * `pnpm bench [--micro] [--http] [--redis] [--quick]`: the micro benchmark, the HTTP benchmark, then
- * the Redis benchmark (all three when no part is named; the Redis one is skipped without a Redis). Prints markdown tables on stdout (progress on stderr) and writes every
+ * `pnpm bench [--micro] [--http] [--redis] [--dpop] [--quick]`: the micro benchmark, the HTTP benchmark,
+ * then the Redis benchmark (all three when no part is named; the Redis one is skipped without a Redis).
+ * The DPoP benchmarks run with the micro and HTTP parts; `--dpop` runs them alone. Prints markdown tables on stdout (progress on stderr) and writes every
  * number to bench/results/latest.json. `--quick` shortens every run; BENCH_DURATION sets the seconds
  * of each HTTP run (default 4, or 2 with `--quick`).
  */
@@ -10,6 +11,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { credentialHttpTable, runCredentialHttp } from "./credentials-http.js";
 import { credentialMicroTable, runCredentialMicro } from "./credentials-micro.js";
+import { dpopHttpTable, runDpopHttp } from "./dpop-http.js";
+import { dpopMicroTable, runDpopMicro } from "./dpop-micro.js";
 import { eventsTable, runEvents } from "./events.js";
 import { type HttpOptions, httpTable, runHttp } from "./http.js";
 import { prepareBaseline } from "./lib/baseline.js";
@@ -18,10 +21,17 @@ import { CONNECTIONS } from "./lib/load.js";
 import { pinning } from "./lib/pinning.js";
 import { microTable, runMicro } from "./micro.js";
 import { redisTables, runRedis } from "./redis.js";
+import { DPOP_FRAMEWORKS, type DpopFramework } from "./servers/dpop.js";
 import { ROUTE } from "./servers/shared.js";
 import { FRAMEWORKS, type Framework } from "./servers/variants.js";
 
-const FLAGS = new Set(["--micro", "--http", "--redis", "--quick"]);
+const FLAGS = new Set(["--micro", "--http", "--redis", "--dpop", "--quick"]);
+
+/** The DPoP HTTP benchmark's frameworks: Express and Fastify, or those of BENCH_FRAMEWORKS it has. */
+function dpopFrameworksFrom(frameworks: readonly Framework[], value: string | undefined): DpopFramework[] {
+	if (value === undefined || value === "") return ["express", "fastify"];
+	return DPOP_FRAMEWORKS.filter((framework) => frameworks.includes(framework));
+}
 
 /** BENCH_FRAMEWORKS=koa,fastify runs those only; every framework by default. */
 function frameworksFrom(value: string | undefined): Framework[] {
@@ -38,7 +48,7 @@ function parseArguments(argv: readonly string[]) {
 	if (unknown.length > 0)
 		throw new Error(`bench: unknown argument ${unknown.join(" ")}; use ${[...FLAGS].join(" ")}`);
 	const quick = argv.includes("--quick");
-	const picked = ["--micro", "--http", "--redis"].some((part) => argv.includes(part));
+	const picked = ["--micro", "--http", "--redis", "--dpop"].some((part) => argv.includes(part));
 	const seconds = Number(process.env.BENCH_DURATION ?? (quick ? 2 : 4));
 	if (!(seconds >= 1)) throw new Error("bench: BENCH_DURATION must be a number of seconds, at least 1");
 	const micro: HarnessOptions = quick
@@ -57,6 +67,9 @@ function parseArguments(argv: readonly string[]) {
 		runMicro: !picked || argv.includes("--micro"),
 		runHttp: !picked || argv.includes("--http"),
 		runRedis: !picked || argv.includes("--redis"),
+		runDpopMicro: !picked || argv.includes("--micro") || argv.includes("--dpop"),
+		runDpopHttp: !picked || argv.includes("--http") || argv.includes("--dpop"),
+		dpopFrameworks: dpopFrameworksFrom(http.frameworks, process.env.BENCH_FRAMEWORKS),
 		micro,
 		http,
 		redis: { micro, http, replayOperations: quick ? 1000 : 5000 },
@@ -98,6 +111,14 @@ async function main(): Promise<void> {
 		console.log(`${credentialMicroTable(credentialMicro)}\n`);
 	}
 
+	const dpopMicro = settings.runDpopMicro ? await runDpopMicro(settings.micro) : undefined;
+	if (dpopMicro) {
+		console.log(
+			"## DPoP: a request's authentication, Bearer against DPoP (a new proof per request), cached token, in one process\n",
+		);
+		console.log(`${dpopMicroTable(dpopMicro)}\n`);
+	}
+
 	// Pinned after the micro benchmark, whose jose row may use the thread pool on every core.
 	const { pinned, serverCore } = pinning();
 	const placement = pinned
@@ -129,6 +150,17 @@ async function main(): Promise<void> {
 		console.log(`${credentialHttpTable(credentialHttp)}\n`);
 	}
 
+	const dpopHttp =
+		settings.runDpopHttp && settings.dpopFrameworks.length > 0
+			? await runDpopHttp({ ...credentialRounds, frameworks: settings.dpopFrameworks })
+			: undefined;
+	if (dpopHttp) {
+		console.log(
+			`## HTTP: DPoP against Bearer on the same server, the Redis replay store against the in-memory one, ${credentialRounds.rounds} alternating rounds of ${credentialRounds.seconds} s runs (${placement})\n`,
+		);
+		console.log(`${dpopHttpTable(dpopHttp)}\n`);
+	}
+
 	const redis = settings.runRedis ? await runRedis(settings.redis) : undefined;
 	if (redis !== undefined) {
 		console.log(`## Redis: @bearerguard/redis on the request path\n`);
@@ -144,12 +176,14 @@ async function main(): Promise<void> {
 		settings: {
 			micro: settings.micro,
 			http: { ...settings.http, connections: CONNECTIONS, placement },
+			dpopHttp: dpopHttp ? { ...credentialRounds, frameworks: settings.dpopFrameworks } : null,
 		},
 		micro: micro ?? null,
 		events: events ?? null,
 		http: http ?? null,
 		credentials: { micro: credentialMicro ?? null, http: credentialHttp ?? null },
 		redis: redis ?? null,
+		dpop: { micro: dpopMicro ?? null, http: dpopHttp ?? null },
 	};
 	await writeFile(file, `${JSON.stringify(report, null, "\t")}\n`);
 	console.log(`Every number: ${file}`);
