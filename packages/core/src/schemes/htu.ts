@@ -60,6 +60,24 @@ export function requestTarget(url: string): string | undefined {
 }
 
 /**
+ * Whether the request's `Host` and `X-Forwarded-Host` headers name hosts: at most one `Host`, itself a
+ * host, and every element of every `X-Forwarded-Host` list a host. The framework builds the URL from one
+ * of them (which one depends on its trust-proxy setting) followed by the path, so a "host" such as
+ * `api.example.com/other` would move the path (`https://api.example.com/other` + `/v1`), `a@b` or a
+ * comma list would let the framework pick a part: no proof can match such a request.
+ *
+ * @example
+ * ```ts
+ * wellFormedHosts(['api.example.com'], ['api.example.com, proxy.internal']) // true
+ * wellFormedHosts(['api.example.com/other'], []) // false
+ * ```
+ */
+export function wellFormedHosts(hosts: readonly string[], forwarded: readonly string[]): boolean {
+	if (hosts.length > 1 || (hosts.length === 1 && !HOST.test(hosts[0] as string))) return false;
+	return forwarded.every((list) => list.split(",").every((part) => HOST.test(part.trim())));
+}
+
+/**
  * Whether a proof's `htu` names the request's target (`requestTarget`): equal after normalisation, the
  * proof's own query and fragment ignored.
  *
