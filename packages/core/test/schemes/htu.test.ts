@@ -3,7 +3,7 @@
  * the proof's query and fragment ignored, and request URLs whose host is not a host refused.
  */
 import { describe, expect, it } from "vitest";
-import { htuMatches, requestTarget } from "../../src/schemes/htu.js";
+import { htuMatches, requestTarget, wellFormedHosts } from "../../src/schemes/htu.js";
 
 const TARGET = "https://api.example.com/v1/products";
 
@@ -107,5 +107,36 @@ describe("htuMatches: the proof's htu against the target", () => {
 		["another scheme altogether", "ftp://api.example.com/v1/products"],
 	])("does not match %s", (_label, htu) => {
 		expect(htuMatches(htu, TARGET)).toBe(false);
+	});
+});
+
+describe("wellFormedHosts: Host and X-Forwarded-Host name hosts, or no proof matches", () => {
+	it.each<[string, string[], string[]]>([
+		["one Host", ["api.example.com"], []],
+		["a Host with a port", ["api.example.com:8443"], []],
+		["an IPv6 Host", ["[::1]:3000"], []],
+		["no Host (HTTP/2 gives :authority)", [], []],
+		["a forwarded host", ["127.0.0.1:3000"], ["api.example.com"]],
+		["a forwarded list", ["127.0.0.1:3000"], ["api.example.com, proxy.internal:8080"]],
+		["two forwarded lines", ["127.0.0.1:3000"], ["api.example.com", "proxy.internal"]],
+	])("accepts %s", (_label, hosts, forwarded) => {
+		expect(wellFormedHosts(hosts, forwarded)).toBe(true);
+	});
+
+	it.each<[string, string[], string[]]>([
+		["a path in Host", ["api.example.com/other"], []],
+		["user info in Host", ["evil.com@api.example.com"], []],
+		["a space in Host", ["a b"], []],
+		["an empty Host", [""], []],
+		["a comma list in Host", ["evil.com, api.example.com"], []],
+		["two Host lines", ["api.example.com", "evil.com"], []],
+		["a query in Host", ["api.example.com?x"], []],
+		["a path in X-Forwarded-Host", ["127.0.0.1"], ["api.example.com/other"]],
+		["user info in X-Forwarded-Host", ["127.0.0.1"], ["evil.com@api"]],
+		["a bad element in a forwarded list", ["127.0.0.1"], ["api.example.com, evil.com/x"]],
+		["an empty element in a forwarded list", ["127.0.0.1"], ["api.example.com,,proxy"]],
+		["an empty X-Forwarded-Host", ["127.0.0.1"], [""]],
+	])("refuses %s", (_label, hosts, forwarded) => {
+		expect(wellFormedHosts(hosts, forwarded)).toBe(false);
 	});
 });
