@@ -39,7 +39,13 @@ function normalize(url: string): string | undefined {
 
 /** Recent request URLs and their normalised targets: a route's URL repeats, so it is parsed once. */
 const targets = new Map<string, string | undefined>();
-const MAX_TARGETS = 1024;
+/** The most request URLs held (module-wide, every verifier of the process together). */
+export const MAX_TARGETS = 1024;
+
+/** How many request URLs the module-wide cache holds now (for tests and metrics; never above {@link MAX_TARGETS}). */
+export function cachedTargets(): number {
+	return targets.size;
+}
 
 /**
  * The normalised target of the request's URL as the framework gave it, or `undefined` when its host is
