@@ -826,20 +826,16 @@ describe("DPoP: htu behind a proxy", () => {
 			(port: string) => `evil.com, 127.0.0.1:${port}`,
 			(url: string) => [`${url}/d`, "http://evil.com/d"],
 		],
+		["a space", (port: string) => `127.0.0.1:${port} evil`, (url: string) => [`${url}/d`, `${url}%20evil/d`]],
+		["a query", (port: string) => `127.0.0.1:${port}?x=`, (url: string) => [`${url}/d`]],
 	])("a malformed Host (%s) never widens what matches, proxy trusted or not", async (_label, host, htus) => {
 		for (const set of [apps, proxied]) {
 			for (const app of set) {
 				const port = new URL(app.url).port;
 				for (const htu of htus(app.url)) {
-					const answer = await send(
-						app,
-						await (async () => {
-							const req = await dpopRequest(app, "/d", { proof: { url: htu } });
-							return { ...req, headers: { ...req.headers, host: host(port) } };
-						})(),
-					);
-					// Node or Hono may refuse such a Host outright (400); bearerguard refuses the proof.
-					if (answer.status === 400) continue;
+					const answer = await send(app, await proxiedRequest(app, htu, { host: host(port) }));
+					// Hono's server refuses such a Host outright (400); bearerguard refuses the proof elsewhere.
+					if (answer.status === 400 && app.name === "hono") continue;
 					expect({ app: app.name, htu, answer }).toEqual({
 						app: app.name,
 						htu,
