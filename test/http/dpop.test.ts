@@ -161,8 +161,8 @@ const useNonce = (reason: "dpop_nonce_required" | "dpop_nonce_invalid", nonce: s
 		"dpop-nonce": nonce,
 	});
 
-/** 200 with the DPoP summary of the token bound to `jkt`. */
-function success(jkt: string, extra: Partial<Answer["headers"]> = {}): Answer {
+/** 200 with the DPoP summary of the token bound to `jkt` (a JWT unless `source` says otherwise). */
+function success(jkt: string, extra: Partial<Answer["headers"]> = {}, source = "jwt"): Answer {
 	return {
 		status: 200,
 		headers: { ...NO_HEADERS, "content-type": "application/json; charset=utf-8", ...extra },
@@ -174,7 +174,7 @@ function success(jkt: string, extra: Partial<Answer["headers"]> = {}): Answer {
 				permissions: [],
 				hasExpiry: true,
 				scheme: "DPoP",
-				source: "jwt",
+				source,
 				confirmation: { jkt },
 			},
 		}),
@@ -212,6 +212,8 @@ const routes = (): RouteSpec[] => {
 		route("/d/throws", { dpop: { replay: throwing } }),
 		route("/d/rejects", { dpop: { replay: rejecting } }),
 		route("/d/shared", { dpop: { replay: shared } }),
+		route("/d/opaque", { dpop: {}, introspection: { ...issuer.introspectionClient, cacheMaxAge: 0 } }),
+		route("/d/opaque-off", { introspection: { ...issuer.introspectionClient, cacheMaxAge: 0 } }),
 	];
 };
 
@@ -659,6 +661,48 @@ describe("DPoP: server nonces", () => {
 			apps,
 			(app) => dpopRequest(app, "/d/nonce", { proof: { nonce: next } }),
 			success(issuer.dpopKey.jkt, { "dpop-nonce": next }),
+		);
+	});
+});
+
+describe("DPoP: introspected (opaque) tokens", () => {
+	it("accepts a DPoP-bound opaque token with its proof; refuses it as Bearer, with dpop on and off", async () => {
+		const token = issuer.issueOpaqueToken({}, { dpopKey: issuer.dpopKey });
+		await everywhere(
+			apps,
+			(app) => dpopRequest(app, "/d/opaque", { token }),
+			success(issuer.dpopKey.jkt, {}, "introspection"),
+		);
+		for (const path of ["/d/opaque", "/d/opaque-off"]) {
+			await everywhere(
+				apps,
+				() => ({ path, headers: { authorization: `Bearer ${token}` } }),
+				badTokenBearer("token_dpop_bound"),
+			);
+		}
+	});
+
+	it("refuses an opaque token's proof made with another key, or without ath", async () => {
+		const token = issuer.issueOpaqueToken({}, { dpopKey: issuer.dpopKey });
+		const thief = await createDpopKey("Ed25519");
+		await everywhere(
+			apps,
+			(app) => dpopRequest(app, "/d/opaque", { token, proof: { key: thief } }),
+			badProof("dpop_proof_jkt"),
+		);
+		await everywhere(
+			apps,
+			(app) => dpopRequest(app, "/d/opaque", { token, proof: { claims: { ath: undefined } } }),
+			badProof("dpop_proof_ath"),
+		);
+	});
+
+	it("refuses an unbound opaque token sent as DPoP: token_not_dpop_bound", async () => {
+		const token = issuer.issueOpaqueToken();
+		await everywhere(
+			apps,
+			(app) => dpopRequest(app, "/d/opaque", { token }),
+			badTokenDpop("token_not_dpop_bound"),
 		);
 	});
 });
