@@ -66,21 +66,30 @@ export function requestTarget(url: string): string | undefined {
 }
 
 /**
- * Whether the request's `Host` and `X-Forwarded-Host` headers name hosts: at most one `Host`, itself a
- * host, and every element of every `X-Forwarded-Host` list a host. The framework builds the URL from one
- * of them (which one depends on its trust-proxy setting) followed by the path, so a "host" such as
- * `api.example.com/other` would move the path (`https://api.example.com/other` + `/v1`), `a@b` or a
- * comma list would let the framework pick a part: no proof can match such a request.
+ * Whether the headers the framework builds the request's URL from are what they claim to be: at most
+ * one `Host`, itself a host; every element of every `X-Forwarded-Host` list a host; every element of
+ * every `X-Forwarded-Proto` list `http` or `https`. The framework builds the URL as scheme + `://` +
+ * host + path from one of them (which one depends on its trust-proxy setting), so a host such as
+ * `api.example.com/other`, or a scheme such as `https://api.example.com/other#`, would move the path
+ * (and `a@b` or a comma list in `Host` would let the framework pick a part): no proof matches such a
+ * request.
  *
  * @example
  * ```ts
- * wellFormedHosts(['api.example.com'], ['api.example.com, proxy.internal']) // true
- * wellFormedHosts(['api.example.com/other'], []) // false
+ * wellFormedOrigin(['api.example.com'], ['api.example.com, proxy.internal'], ['https']) // true
+ * wellFormedOrigin(['api.example.com/other'], [], []) // false
  * ```
  */
-export function wellFormedHosts(hosts: readonly string[], forwarded: readonly string[]): boolean {
+export function wellFormedOrigin(
+	hosts: readonly string[],
+	forwardedHosts: readonly string[],
+	forwardedProtos: readonly string[],
+): boolean {
 	if (hosts.length > 1 || (hosts.length === 1 && !HOST.test(hosts[0] as string))) return false;
-	return forwarded.every((list) => list.split(",").every((part) => HOST.test(part.trim())));
+	return (
+		forwardedHosts.every((list) => list.split(",").every((part) => HOST.test(part.trim()))) &&
+		forwardedProtos.every((list) => list.split(",").every((part) => /^https?$/i.test(part.trim())))
+	);
 }
 
 /**
