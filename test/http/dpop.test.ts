@@ -838,6 +838,21 @@ describe("DPoP: htu behind a proxy", () => {
 		},
 	);
 
+	it.each([
+		["a URL with a fragment", "https://api.example.com/other#", `${PUBLIC}/other`],
+		["a URL with a query", "https://api.example.com/other?", `${PUBLIC}/other`],
+		["a URL with a path", "https://api.example.com/other/", `${PUBLIC}/other/`],
+		["another scheme", "ftp", "ftp://api.example.com/d"],
+		["a scheme with a space", "https x", `${PUBLIC}/d`],
+	])("a trusted proxy's malformed X-Forwarded-Proto never moves the URL: %s", async (_label, proto, htu) => {
+		await everywhere(
+			proxied,
+			(app) =>
+				proxiedRequest(app, htu, { "x-forwarded-proto": proto, "x-forwarded-host": "api.example.com" }),
+			badProof("dpop_proof_htu"),
+		);
+	});
+
 	it("a comma list in X-Forwarded-Host: at most the one host the framework picks matches, never the list", async () => {
 		const list = "evil.com, api.example.com";
 		for (const htu of ["https://evil.com,api.example.com/d", "https://evil.com, api.example.com/d"]) {

@@ -3,7 +3,7 @@
  * the proof's query and fragment ignored, and request URLs whose host is not a host refused.
  */
 import { describe, expect, it } from "vitest";
-import { htuMatches, requestTarget, wellFormedHosts } from "../../src/schemes/htu.js";
+import { htuMatches, requestTarget, wellFormedOrigin } from "../../src/schemes/htu.js";
 
 const TARGET = "https://api.example.com/v1/products";
 
@@ -110,7 +110,7 @@ describe("htuMatches: the proof's htu against the target", () => {
 	});
 });
 
-describe("wellFormedHosts: Host and X-Forwarded-Host name hosts, or no proof matches", () => {
+describe("wellFormedOrigin: Host and X-Forwarded-Host name hosts, X-Forwarded-Proto schemes, or no proof matches", () => {
 	it.each<[string, string[], string[]]>([
 		["one Host", ["api.example.com"], []],
 		["a Host with a port", ["api.example.com:8443"], []],
@@ -120,7 +120,7 @@ describe("wellFormedHosts: Host and X-Forwarded-Host name hosts, or no proof mat
 		["a forwarded list", ["127.0.0.1:3000"], ["api.example.com, proxy.internal:8080"]],
 		["two forwarded lines", ["127.0.0.1:3000"], ["api.example.com", "proxy.internal"]],
 	])("accepts %s", (_label, hosts, forwarded) => {
-		expect(wellFormedHosts(hosts, forwarded)).toBe(true);
+		expect(wellFormedOrigin(hosts, forwarded, [])).toBe(true);
 	});
 
 	it.each<[string, string[], string[]]>([
@@ -137,6 +137,25 @@ describe("wellFormedHosts: Host and X-Forwarded-Host name hosts, or no proof mat
 		["an empty element in a forwarded list", ["127.0.0.1"], ["api.example.com,,proxy"]],
 		["an empty X-Forwarded-Host", ["127.0.0.1"], [""]],
 	])("refuses %s", (_label, hosts, forwarded) => {
-		expect(wellFormedHosts(hosts, forwarded)).toBe(false);
+		expect(wellFormedOrigin(hosts, forwarded, [])).toBe(false);
+	});
+});
+
+describe("wellFormedOrigin: X-Forwarded-Proto", () => {
+	it.each([["https"], ["http"], ["HTTPS"], ["https, http"], ["https,http"]])("accepts %s", (proto) => {
+		expect(wellFormedOrigin(["api.example.com"], [], [proto])).toBe(true);
+	});
+
+	it.each([
+		["a URL with a fragment", "https://api.example.com/other#"],
+		["a URL with a query", "https://api.example.com/other?"],
+		["a scheme and a colon", "https:"],
+		["another scheme", "ftp"],
+		["a space inside", "ht tps"],
+		["an empty element", "https,,http"],
+		["empty", ""],
+	])("refuses %s", (_label, proto) => {
+		expect(wellFormedOrigin(["api.example.com"], [], [proto])).toBe(false);
+		expect(wellFormedOrigin(["api.example.com"], [], ["https", proto])).toBe(false);
 	});
 });
