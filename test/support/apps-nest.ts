@@ -28,7 +28,15 @@ import {
 } from "@nestjs/common";
 import { BaseExceptionFilter, NestFactory } from "@nestjs/core";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
-import { create, describeAuth, optionsOf, type RouteSpec, type TestApp, upstreamOptionsOf } from "./apps.js";
+import {
+	type AppSettings,
+	create,
+	describeAuth,
+	optionsOf,
+	type RouteSpec,
+	type TestApp,
+	upstreamOptionsOf,
+} from "./apps.js";
 
 const VERBS = { GET: Get, POST: Post, DELETE: Delete } as const;
 
@@ -137,6 +145,7 @@ export async function startNest(
 	name: "nest-express" | "nest-fastify",
 	defaults: AuthOptions,
 	routes: readonly RouteSpec[],
+	settings: AppSettings = {},
 ): Promise<TestApp> {
 	const plans = routes.map((route) => ({ route, ...guardsFor(route, defaults) }));
 	const controllers = plans.map(({ route, guards, decorators }) => controllerFor(guards, decorators, route));
@@ -147,8 +156,18 @@ export async function startNest(
 	const options = { logger: false, abortOnError: false } as const;
 	const app =
 		name === "nest-fastify"
-			? await NestFactory.create(AppModule, new FastifyAdapter(), options)
+			? await NestFactory.create(
+					AppModule,
+					new FastifyAdapter(settings.trustProxy ? { trustProxy: true } : undefined),
+					options,
+				)
 			: await NestFactory.create(AppModule, options);
+	// Nest's Express platform is an Express app: its own setting.
+	if (settings.trustProxy && name === "nest-express")
+		(app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
+			"trust proxy",
+			"loopback",
+		);
 	const errors: unknown[] = [];
 	app.useGlobalFilters(new RecordingFilter(app.getHttpAdapter(), errors));
 	await app.listen(0, "127.0.0.1");

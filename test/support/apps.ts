@@ -59,7 +59,11 @@ export interface TestApp {
 	close(): Promise<void>;
 }
 
-/** What every route answers on success: a summary of the verified token, or `null` without one. */
+/**
+ * What every route answers on success: a summary of the verified token, or `null` without one. A token
+ * sent with DPoP adds its `scheme`, `source` and `confirmation` (absent otherwise, so other answers keep
+ * their bytes).
+ */
 export function describeAuth(auth: AuthResult | null | undefined) {
 	if (auth === undefined || auth === null) return { auth: null };
 	return {
@@ -69,8 +73,20 @@ export function describeAuth(auth: AuthResult | null | undefined) {
 			organization: auth.organization ?? null,
 			permissions: [...auth.permissions].sort(),
 			hasExpiry: auth.expiresAt !== undefined,
+			...(auth.scheme === "DPoP"
+				? { scheme: auth.scheme, source: auth.source, confirmation: auth.confirmation ?? null }
+				: {}),
 		},
 	};
+}
+
+/** Settings of the apps themselves (not of bearerguard), each off unless given. */
+export interface AppSettings {
+	/**
+	 * Trust the proxy in front (on loopback): Express `app.set('trust proxy', 'loopback')`, Koa
+	 * `app.proxy = true`, Fastify `trustProxy: true`, Nest on either platform likewise. Hono has none.
+	 */
+	readonly trustProxy?: boolean;
 }
 
 export function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions {
@@ -111,9 +127,11 @@ async function startExpress(
 	name: "express5" | "express4",
 	defaults: AuthOptions,
 	routes: readonly RouteSpec[],
+	settings: AppSettings = {},
 ): Promise<TestApp> {
 	// This workspace types "express" as v5; an Express 4 user's @types/express@4 types the middleware as v4.
 	const app = name === "express5" ? express() : (express4() as unknown as express.Express);
+	if (settings.trustProxy) app.set("trust proxy", "loopback");
 	const router: ExpressRouter = app;
 	const errors: unknown[] = [];
 	for (const route of routes) {
@@ -157,8 +175,13 @@ function chain(middleware: readonly Middleware[]): Middleware {
 	};
 }
 
-async function startKoa(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
+async function startKoa(
+	defaults: AuthOptions,
+	routes: readonly RouteSpec[],
+	settings: AppSettings = {},
+): Promise<TestApp> {
 	const app = new Koa();
+	if (settings.trustProxy) app.proxy = true;
 	const errors: unknown[] = [];
 	// A listener takes the place of Koa's own logging; Koa still answers (ctx.onerror).
 	app.on("error", (error: unknown) => errors.push(error));
@@ -186,8 +209,12 @@ async function startKoa(defaults: AuthOptions, routes: readonly RouteSpec[]): Pr
 	return { name: "koa", url: await listen(server), errors, close: closer(server) };
 }
 
-async function startFastify(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
-	const app = Fastify();
+async function startFastify(
+	defaults: AuthOptions,
+	routes: readonly RouteSpec[],
+	settings: AppSettings = {},
+): Promise<TestApp> {
+	const app = Fastify(settings.trustProxy ? { trustProxy: true } : {});
 	const errors: unknown[] = [];
 	app.addHook("onError", (_request, _reply, error, done) => {
 		errors.push(error);
@@ -235,12 +262,13 @@ export function startApp(
 	name: AdapterName,
 	defaults: AuthOptions,
 	routes: readonly RouteSpec[],
+	settings: AppSettings = {},
 ): Promise<TestApp> {
-	if (name === "koa") return startKoa(defaults, routes);
-	if (name === "fastify") return startFastify(defaults, routes);
-	if (name === "nest-express" || name === "nest-fastify") return startNest(name, defaults, routes);
+	if (name === "koa") return startKoa(defaults, routes, settings);
+	if (name === "fastify") return startFastify(defaults, routes, settings);
+	if (name === "nest-express" || name === "nest-fastify") return startNest(name, defaults, routes, settings);
 	if (name === "hono") return startHono(defaults, routes);
-	return startExpress(name, defaults, routes);
+	return startExpress(name, defaults, routes, settings);
 }
 
 /**
@@ -253,14 +281,18 @@ export function startApp(
  * const apps = await startApps({ issuer, audience }, [{ method: 'GET', path: '/v1/products' }])
  * ```
  */
-export async function startApps(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp[]> {
+export async function startApps(
+	defaults: AuthOptions,
+	routes: readonly RouteSpec[],
+	settings: AppSettings = {},
+): Promise<TestApp[]> {
 	return Promise.all([
-		startExpress("express5", defaults, routes),
-		startExpress("express4", defaults, routes),
-		startKoa(defaults, routes),
-		startFastify(defaults, routes),
-		startNest("nest-express", defaults, routes),
-		startNest("nest-fastify", defaults, routes),
+		startExpress("express5", defaults, routes, settings),
+		startExpress("express4", defaults, routes, settings),
+		startKoa(defaults, routes, settings),
+		startFastify(defaults, routes, settings),
+		startNest("nest-express", defaults, routes, settings),
+		startNest("nest-fastify", defaults, routes, settings),
 		startHono(defaults, routes),
 	]);
 }

@@ -59,7 +59,13 @@ interface ProofHeader {
  * headers cannot grow it.
  */
 const headers = new Map<string, ProofHeader>();
-const MAX_HEADERS = 1024;
+/** The most proof headers held (module-wide, every verifier of the process together). */
+export const MAX_HEADERS = 1024;
+
+/** How many proof headers the module-wide cache holds now (for tests and metrics; never above {@link MAX_HEADERS}). */
+export function cachedProofHeaders(): number {
+	return headers.size;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === "object" && value !== null && !Array.isArray(value);

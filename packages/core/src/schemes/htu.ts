@@ -39,7 +39,13 @@ function normalize(url: string): string | undefined {
 
 /** Recent request URLs and their normalised targets: a route's URL repeats, so it is parsed once. */
 const targets = new Map<string, string | undefined>();
-const MAX_TARGETS = 1024;
+/** The most request URLs held (module-wide, every verifier of the process together). */
+export const MAX_TARGETS = 1024;
+
+/** How many request URLs the module-wide cache holds now (for tests and metrics; never above {@link MAX_TARGETS}). */
+export function cachedTargets(): number {
+	return targets.size;
+}
 
 /**
  * The normalised target of the request's URL as the framework gave it, or `undefined` when its host is
@@ -57,6 +63,33 @@ export function requestTarget(url: string): string | undefined {
 	if (targets.size >= MAX_TARGETS) targets.clear();
 	targets.set(url, target);
 	return target;
+}
+
+/**
+ * Whether the headers the framework builds the request's URL from are what they claim to be: at most
+ * one `Host`, itself a host; every element of every `X-Forwarded-Host` list a host; every element of
+ * every `X-Forwarded-Proto` list `http` or `https`. The framework builds the URL as scheme + `://` +
+ * host + path from one of them (which one depends on its trust-proxy setting), so a host such as
+ * `api.example.com/other`, or a scheme such as `https://api.example.com/other#`, would move the path
+ * (and `a@b` or a comma list in `Host` would let the framework pick a part): no proof matches such a
+ * request.
+ *
+ * @example
+ * ```ts
+ * wellFormedOrigin(['api.example.com'], ['api.example.com, proxy.internal'], ['https']) // true
+ * wellFormedOrigin(['api.example.com/other'], [], []) // false
+ * ```
+ */
+export function wellFormedOrigin(
+	hosts: readonly string[],
+	forwardedHosts: readonly string[],
+	forwardedProtos: readonly string[],
+): boolean {
+	if (hosts.length > 1 || (hosts.length === 1 && !HOST.test(hosts[0] as string))) return false;
+	return (
+		forwardedHosts.every((list) => list.split(",").every((part) => HOST.test(part.trim()))) &&
+		forwardedProtos.every((list) => list.split(",").every((part) => /^https?$/i.test(part.trim())))
+	);
 }
 
 /**

@@ -21,7 +21,7 @@ import type { AuthResult } from "../types.js";
 import { certificateThumbprint } from "./client-certificate.js";
 import { DpopNonces } from "./dpop-nonce.js";
 import { checkProof } from "./dpop-proof.js";
-import { htuMatches, requestTarget } from "./htu.js";
+import { htuMatches, requestTarget, wellFormedOrigin } from "./htu.js";
 import { createMemoryReplayStore } from "./replay-memory.js";
 
 /** How a token was presented: the `Authorization` scheme. */
@@ -115,7 +115,13 @@ export function createSenderConstraint(options: ResolvedOptions): SenderConstrai
 			);
 		}
 		if (proof.htm !== reader.method(request)) throw invalidDpopProof("dpop_proof_htm");
-		const target = requestTarget(reader.url(request));
+		// The URL is built from headers the client may have forged: a host or scheme that is none refused.
+		const origin = wellFormedOrigin(
+			headerValues(request, reader, "host"),
+			headerValues(request, reader, "x-forwarded-host"),
+			headerValues(request, reader, "x-forwarded-proto"),
+		);
+		const target = origin ? requestTarget(reader.url(request)) : undefined;
 		if (target === undefined || !htuMatches(proof.htu, target)) throw invalidDpopProof("dpop_proof_htu");
 		const now = seconds();
 		if (proof.iat > now + clockTolerance) throw invalidDpopProof("dpop_proof_future");
