@@ -56,9 +56,10 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
 			}
 			if (keys.size >= max) {
 				const [oldest, oldestUntil] = keys.entries().next().value as [string, number];
+				// Refused without forgetting anything when forgetting the oldest would refuse it anyway.
+				if (!(until > oldestUntil)) return false;
 				keys.delete(oldest);
 				if (oldestUntil > horizon) horizon = oldestUntil;
-				if (!(until > horizon)) return false;
 			}
 			keys.set(key, until);
 			return true;

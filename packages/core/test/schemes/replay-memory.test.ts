@@ -1,6 +1,7 @@
 /**
- * The in-memory replay store: a key is claimed once until it expires, and the store is bounded: full of
- * live keys it throws (the request gets a 503) rather than forget one. `Date` is frozen and moved.
+ * The in-memory replay store: a key is claimed once until it expires, and the store is bounded: full, it
+ * forgets its oldest key and refuses every claim whose window does not end after the forgotten one's
+ * (its horizon), so no forgotten proof can be replayed. `Date` is frozen and moved.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMemoryReplayStore } from "../../src/index.js";
@@ -42,54 +43,60 @@ describe("createMemoryReplayStore", () => {
 		expect(createMemoryReplayStore({ max: 1 }).claim("k", inSeconds(1))).toBe(true);
 	});
 
-	it("holds at most max keys: 10,000 distinct proofs into max 1000 throw once it is full of live keys", () => {
+	it("holds at most max keys: 10,000 distinct proofs into max 1000, every forgotten one still refused", () => {
 		const store = createMemoryReplayStore({ max: 1000 });
-		let claimed = 0;
-		let refused = 0;
+		// Proofs made one millisecond apart, each with a 300 s window, claimed in order.
+		const windowOf = (i: number) => new Date(T0 + i + 300_000);
 		for (let i = 0; i < 10_000; i++) {
-			try {
-				expect(store.claim(`jti-${i}`, inSeconds(300))).toBe(true);
-				claimed++;
-			} catch (error) {
-				expect((error as Error).message).toBe("the in-memory DPoP replay store holds 1000 live proofs");
-				refused++;
-			}
+			expect(store.claim(`jti-${i}`, windowOf(i))).toBe(true);
 			expect(store.size).toBeLessThanOrEqual(1000);
 		}
-		expect({ claimed, refused, size: store.size }).toEqual({ claimed: 1000, refused: 9000, size: 1000 });
-		// Full, it still knows what it holds: a replay is still refused, not thrown.
-		expect(store.claim("jti-0", inSeconds(300))).toBe(false);
-		expect(store.claim("jti-999", inSeconds(300))).toBe(false);
-	});
-
-	it("sweeps expired keys when full, so it takes new ones again", () => {
-		const store = createMemoryReplayStore({ max: 1000 });
-		for (let i = 0; i < 1000; i++) store.claim(`old-${i}`, inSeconds(i < 600 ? 10 : 300));
-		expect(() => store.claim("new-0", inSeconds(300))).toThrow();
-		// 10 s later 600 have expired; the sweep runs at most once a second, and this is 10 s later.
-		advanceClock(10);
-		expect(store.claim("new-0", inSeconds(300))).toBe(true);
-		expect(store.size).toBe(401);
-		for (let i = 1; i < 600; i++) expect(store.claim(`new-${i}`, inSeconds(300))).toBe(true);
 		expect(store.size).toBe(1000);
-		expect(() => store.claim("new-600", inSeconds(300))).toThrow();
-		// The live old ones are still refused.
-		expect(store.claim("old-999", inSeconds(300))).toBe(false);
+		// The 9,000 it forgot: each refused, by the horizon (the last forgotten window ends at 8,999).
+		expect(store.horizon).toBe(T0 + 8999 + 300_000);
+		for (let i = 0; i < 9000; i++) expect(store.claim(`jti-${i}`, windowOf(i))).toBe(false);
+		// The 1,000 it holds: refused as held.
+		for (let i = 9000; i < 10_000; i++) expect(store.claim(`jti-${i}`, windowOf(i))).toBe(false);
+		// A fresh proof (a window ending later) is taken.
+		expect(store.claim("fresh", windowOf(10_000))).toBe(true);
+		expect(store.size).toBe(1000);
 	});
 
-	it("sweeps at most once a second, even when full", () => {
+	it("refuses a claim whose window ends no later than the horizon, even a key it never saw", () => {
 		const store = createMemoryReplayStore({ max: 2 });
-		expect(store.claim("a", inSeconds(0.5))).toBe(true);
-		expect(store.claim("b", inSeconds(300))).toBe(true);
-		// Swept now (nothing expired): full.
-		expect(() => store.claim("c", inSeconds(300))).toThrow();
-		advanceClock(0.6);
-		// "a" has expired, but the last sweep was 0.6 s ago: still full.
-		expect(() => store.claim("c", inSeconds(300))).toThrow();
-		advanceClock(0.4);
+		expect(store.claim("a", inSeconds(100))).toBe(true);
+		expect(store.claim("b", inSeconds(200))).toBe(true);
+		expect(store.horizon).toBe(0);
+		// Full: "a" is forgotten, the horizon moves to its window's end.
 		expect(store.claim("c", inSeconds(300))).toBe(true);
+		expect(store.horizon).toBe(T0 + 100_000);
+		expect(store.claim("a", inSeconds(100))).toBe(false);
+		expect(store.claim("never-seen", inSeconds(100))).toBe(false);
+		expect(store.claim("never-seen", inSeconds(99))).toBe(false);
+		// Full, a claim whose window ends before the oldest held one's is refused, and nothing is forgotten.
+		expect(store.claim("d", inSeconds(150))).toBe(false);
+		expect(store.horizon).toBe(T0 + 100_000);
+		expect(store.claim("b", inSeconds(200))).toBe(false);
+		// A newer one forgets "b": the horizon moves to its end.
+		expect(store.claim("e", inSeconds(400))).toBe(true);
+		expect(store.horizon).toBe(T0 + 200_000);
+		expect(store.claim("b", inSeconds(200))).toBe(false);
 		expect(store.size).toBe(2);
-		expect(Date.now()).toBe(T0 + 1000);
+	});
+
+	it("forgets expired keys first only by age of claim: an expired key at the front goes without moving the horizon past now", () => {
+		const store = createMemoryReplayStore({ max: 2 });
+		expect(store.claim("a", inSeconds(1))).toBe(true);
+		expect(store.claim("b", inSeconds(300))).toBe(true);
+		advanceClock(2);
+		expect(store.claim("c", inSeconds(300))).toBe(true);
+		// "a" had expired: the horizon is its end, already in the past, so fresh proofs are unaffected.
+		expect(store.horizon).toBe(T0 + 1000);
+		expect(store.claim("b", inSeconds(298))).toBe(false);
+		// The next claim forgets "b" (live): the horizon moves to its end, and "b" stays refused.
+		expect(store.claim("d", inSeconds(400))).toBe(true);
+		expect(store.horizon).toBe(T0 + 300_000);
+		expect(store.claim("b", inSeconds(298))).toBe(false);
 	});
 
 	it("takes an expired key's place for the same key without a sweep", () => {
