@@ -53,6 +53,18 @@ function base64urlSha256(value: string): string {
 	return createHash("sha256").update(value).digest("base64url");
 }
 
+/** The `ath` of a verified token, hashed once per cached `auth` (a token's every request shares it). */
+const athByAuth = new WeakMap<AuthResult, string>();
+
+function athOf(auth: AuthResult): string {
+	let ath = athByAuth.get(auth);
+	if (ath === undefined) {
+		ath = base64urlSha256(auth.token);
+		athByAuth.set(auth, ath);
+	}
+	return ath;
+}
+
 /** The `DPoP-Nonce` a successful DPoP answer carries, when nonces are on and the step is about to roll. */
 export type NonceHeaders = (auth: AuthResult) => Readonly<Record<string, string>> | undefined;
 
@@ -127,12 +139,11 @@ export function createSenderConstraint(options: ResolvedOptions): SenderConstrai
 		if (proof.iat > now + clockTolerance) throw invalidDpopProof("dpop_proof_future");
 		const expiresAt = proof.iat + settings.proofMaxAge + clockTolerance;
 		if (expiresAt < now) throw invalidDpopProof("dpop_proof_expired");
-		if (proof.ath === undefined || !sameThumbprint(proof.ath, base64urlSha256(auth.token))) {
-			throw invalidDpopProof("dpop_proof_ath");
-		}
+		// ath and jkt are public values (hashes of what the client sends): compared as strings.
+		if (proof.ath === undefined || proof.ath !== athOf(auth)) throw invalidDpopProof("dpop_proof_ath");
 		const bound = auth.confirmation?.jkt;
 		if (bound === undefined) throw invalidToken("token_not_dpop_bound");
-		if (!sameThumbprint(proof.jkt, bound)) throw invalidDpopProof("dpop_proof_jkt");
+		if (proof.jkt !== bound) throw invalidDpopProof("dpop_proof_jkt");
 		if (nonces !== undefined) {
 			if (proof.nonce === undefined) throw new UseDpopNonceError("dpop_nonce_required", nonces.current(now));
 			if (!nonces.accepts(proof.nonce, now))
@@ -140,7 +151,8 @@ export function createSenderConstraint(options: ResolvedOptions): SenderConstrai
 		}
 		checkCertificate(auth.confirmation, request, reader);
 		// Last: a proof is used up only by a request that passed every other check.
-		const key = base64urlSha256(`${proof.jkt}:${proof.jti}`);
+		// The key is the proof's own: its key's thumbprint and its jti (at most 43 + 1 + 256 characters).
+		const key = `${proof.jkt}:${proof.jti}`;
 		let first: boolean | Promise<boolean>;
 		try {
 			first = (replay as ReplayStore).claim(key, new Date(Math.ceil(expiresAt * 1000)));
