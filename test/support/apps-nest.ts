@@ -22,13 +22,22 @@ import {
 	HttpCode,
 	type HttpServer,
 	Module,
+	type NestApplicationOptions,
 	Post,
 	type Type,
 	UseGuards,
 } from "@nestjs/common";
 import { BaseExceptionFilter, NestFactory } from "@nestjs/core";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
-import { create, describeAuth, optionsOf, type RouteSpec, type TestApp, upstreamOptionsOf } from "./apps.js";
+import {
+	answerOf,
+	create,
+	optionsOf,
+	type RouteSpec,
+	type ServeOptions,
+	type TestApp,
+	upstreamOptionsOf,
+} from "./apps.js";
 
 const VERBS = { GET: Get, POST: Post, DELETE: Delete } as const;
 
@@ -82,7 +91,7 @@ function guardsFor(
 	return { guards, decorators };
 }
 
-/** One controller per route, answering `describeAuth` with 200 like the other apps. */
+/** One controller per route, answering `describeAuth` (or `describeBinding`) with 200 like the other apps. */
 function controllerFor(
 	guards: (CanActivate | Type)[],
 	decorators: MethodDecorator[],
@@ -95,7 +104,7 @@ function controllerFor(
 		@HttpCode(200)
 		@UseGuards(...guards)
 		handle(@Auth() auth: AuthResult | undefined) {
-			return describeAuth(auth);
+			return answerOf(route, auth);
 		}
 	}
 	const descriptor = Object.getOwnPropertyDescriptor(RouteController.prototype, "handle")!;
@@ -137,6 +146,7 @@ export async function startNest(
 	name: "nest-express" | "nest-fastify",
 	defaults: AuthOptions,
 	routes: readonly RouteSpec[],
+	serve?: ServeOptions,
 ): Promise<TestApp> {
 	const plans = routes.map((route) => ({ route, ...guardsFor(route, defaults) }));
 	const controllers = plans.map(({ route, guards, decorators }) => controllerFor(guards, decorators, route));
@@ -145,13 +155,21 @@ export async function startNest(
 	@Module({ imports: usesModule ? [BearerGuardModule.forRoot(defaults)] : [], controllers })
 	class AppModule {}
 	const options = { logger: false, abortOnError: false } as const;
+	const tls = serve?.https;
 	const app =
 		name === "nest-fastify"
-			? await NestFactory.create(AppModule, new FastifyAdapter(), options)
-			: await NestFactory.create(AppModule, options);
+			? await NestFactory.create(AppModule, new FastifyAdapter(tls && { https: tls }), options)
+			: await NestFactory.create(
+					AppModule,
+					// Nest's HttpsOptions types SNICallback more narrowly than node:https; the fields are the same.
+					tls === undefined
+						? options
+						: { ...options, httpsOptions: tls as NestApplicationOptions["httpsOptions"] },
+				);
 	const errors: unknown[] = [];
 	app.useGlobalFilters(new RecordingFilter(app.getHttpAdapter(), errors));
 	await app.listen(0, "127.0.0.1");
 	const { port } = app.getHttpServer().address() as AddressInfo;
-	return { name, url: `http://127.0.0.1:${port}`, errors, close: () => app.close() };
+	const protocol = tls === undefined ? "http" : "https";
+	return { name, url: `${protocol}://127.0.0.1:${port}`, errors, close: () => app.close() };
 }
