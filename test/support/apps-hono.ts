@@ -1,16 +1,18 @@
 import type { Server } from "node:http";
+import https from "node:https";
 import { type AuthOptions, BearerError } from "@bearerguard/core";
 import { type AuthEnv, requireAuth, requirePermissions } from "@bearerguard/hono";
 import { createAdaptorServer } from "@hono/node-server";
 import { type ErrorHandler, type Handler, Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
+	answerOf,
 	closer,
 	create,
-	describeAuth,
 	listen,
 	optionsOf,
 	type RouteSpec,
+	type ServeOptions,
 	type TestApp,
 	upstreamOptionsOf,
 } from "./apps.js";
@@ -21,7 +23,11 @@ import {
  * otherwise), then answered by Hono's own default handler: an `HTTPException`'s response, else a plain
  * 500.
  */
-export async function startHono(defaults: AuthOptions, routes: readonly RouteSpec[]): Promise<TestApp> {
+export async function startHono(
+	defaults: AuthOptions,
+	routes: readonly RouteSpec[],
+	serve?: ServeOptions,
+): Promise<TestApp> {
 	const app = new Hono<AuthEnv>();
 	const errors: unknown[] = [];
 	// Hono's default handler, before onError replaces it (a private field in Hono's types).
@@ -44,13 +50,21 @@ export async function startHono(defaults: AuthOptions, routes: readonly RouteSpe
 		if (!route.noGuard) handlers.push(create(route, () => requireAuth(optionsOf(route, defaults))));
 		if (route.requirePermissions) handlers.push(requirePermissions(...route.requirePermissions));
 		const handler: Handler<AuthEnv> = (c) =>
-			c.body(JSON.stringify(describeAuth(c.get("auth"))), 200, {
+			c.body(JSON.stringify(answerOf(route, c.get("auth"))), 200, {
 				"content-type": "application/json; charset=utf-8",
 			});
 		// Hono types `on` per number of handlers; this list's length varies by route.
 		const on = app.on as (method: string, path: string, ...chain: MiddlewareHandler<AuthEnv>[]) => unknown;
 		on(route.method, route.path, ...handlers, handler as MiddlewareHandler<AuthEnv>);
 	}
-	const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+	const server = (
+		serve?.https === undefined
+			? createAdaptorServer({ fetch: app.fetch })
+			: createAdaptorServer({
+					fetch: app.fetch,
+					createServer: https.createServer,
+					serverOptions: serve.https,
+				})
+	) as Server | https.Server;
 	return { name: "hono", url: await listen(server), errors, close: closer(server) };
 }

@@ -22,6 +22,7 @@ import {
 	HttpCode,
 	type HttpServer,
 	Module,
+	type NestApplicationOptions,
 	Post,
 	type Type,
 	UseGuards,
@@ -30,8 +31,8 @@ import { BaseExceptionFilter, NestFactory } from "@nestjs/core";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
 import {
 	type AppSettings,
+	answerOf,
 	create,
-	describeAuth,
 	optionsOf,
 	type RouteSpec,
 	type TestApp,
@@ -90,7 +91,7 @@ function guardsFor(
 	return { guards, decorators };
 }
 
-/** One controller per route, answering `describeAuth` with 200 like the other apps. */
+/** One controller per route, answering `describeAuth` (or `describeBinding`) with 200 like the other apps. */
 function controllerFor(
 	guards: (CanActivate | Type)[],
 	decorators: MethodDecorator[],
@@ -103,7 +104,7 @@ function controllerFor(
 		@HttpCode(200)
 		@UseGuards(...guards)
 		handle(@Auth() auth: AuthResult | undefined) {
-			return describeAuth(auth);
+			return answerOf(route, auth);
 		}
 	}
 	const descriptor = Object.getOwnPropertyDescriptor(RouteController.prototype, "handle")!;
@@ -154,14 +155,24 @@ export async function startNest(
 	@Module({ imports: usesModule ? [BearerGuardModule.forRoot(defaults)] : [], controllers })
 	class AppModule {}
 	const options = { logger: false, abortOnError: false } as const;
+	const tls = settings.https;
 	const app =
 		name === "nest-fastify"
 			? await NestFactory.create(
 					AppModule,
-					new FastifyAdapter(settings.trustProxy ? { trustProxy: true } : undefined),
+					new FastifyAdapter({
+						...(settings.trustProxy && { trustProxy: true }),
+						...(tls && { https: tls }),
+					}),
 					options,
 				)
-			: await NestFactory.create(AppModule, options);
+			: await NestFactory.create(
+					AppModule,
+					// Nest's HttpsOptions types SNICallback more narrowly than node:https; the fields are the same.
+					tls === undefined
+						? options
+						: { ...options, httpsOptions: tls as NestApplicationOptions["httpsOptions"] },
+				);
 	// Nest's Express platform is an Express app: its own setting.
 	if (settings.trustProxy && name === "nest-express")
 		(app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
@@ -172,5 +183,6 @@ export async function startNest(
 	app.useGlobalFilters(new RecordingFilter(app.getHttpAdapter(), errors));
 	await app.listen(0, "127.0.0.1");
 	const { port } = app.getHttpServer().address() as AddressInfo;
-	return { name, url: `http://127.0.0.1:${port}`, errors, close: () => app.close() };
+	const protocol = tls === undefined ? "http" : "https";
+	return { name, url: `${protocol}://127.0.0.1:${port}`, errors, close: () => app.close() };
 }

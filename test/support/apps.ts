@@ -1,4 +1,5 @@
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { AuthOptions, AuthResult } from "@bearerguard/core";
 import * as bgExpress from "@bearerguard/express";
@@ -6,7 +7,7 @@ import bearerGuard, { requireAuth as fastifyRequireAuth } from "@bearerguard/fas
 import * as bgKoa from "@bearerguard/koa";
 import express from "express";
 import express4 from "express4";
-import Fastify, { type onRequestHookHandler } from "fastify";
+import Fastify, { type FastifyInstance, type onRequestHookHandler } from "fastify";
 import Koa, { type Middleware } from "koa";
 import { startHono } from "./apps-hono.js";
 import { startNest } from "./apps-nest.js";
@@ -48,7 +49,19 @@ export interface RouteSpec {
 	 * look-alike before any guard runs, as another library might.
 	 */
 	readonly forgedAuth?: Readonly<Record<string, unknown>>;
+	/**
+	 * The route answers {@link describeBinding} (how the token was presented and what it is bound to)
+	 * instead of {@link describeAuth}.
+	 */
+	readonly binding?: boolean;
 }
+
+/**
+ * How the apps are served: plain HTTP on loopback unless `https` is given, then HTTPS with these TLS
+ * options (key, cert, `requestCert`, `ca`, `rejectUnauthorized`: the client certificate of RFC 8705).
+ */
+/** How an app is served: its settings (`https`, `trustProxy`). */
+export type ServeOptions = AppSettings;
 
 /** A running app: its adapter, base URL and how to stop it. */
 export interface TestApp {
@@ -87,6 +100,29 @@ export interface AppSettings {
 	 * `app.proxy = true`, Fastify `trustProxy: true`, Nest on either platform likewise. Hono has none.
 	 */
 	readonly trustProxy?: boolean;
+	/** Serve over HTTPS with these TLS options (node:https), e.g. to request client certificates. */
+	readonly https?: https.ServerOptions;
+}
+
+/**
+ * What a route with `binding` answers on success: how the token was presented (`scheme`), where it was
+ * checked (`source`) and the key it is bound to (`confirmation`, `null` for none).
+ */
+export function describeBinding(auth: AuthResult | null | undefined) {
+	if (auth === undefined || auth === null) return { auth: null };
+	return {
+		auth: {
+			subject: auth.subject ?? null,
+			scheme: auth.scheme,
+			source: auth.source,
+			confirmation: auth.confirmation ?? null,
+		},
+	};
+}
+
+/** What `route` answers on success for `auth`. */
+export function answerOf(route: RouteSpec, auth: AuthResult | null | undefined) {
+	return route.binding ? describeBinding(auth) : describeAuth(auth);
 }
 
 export function optionsOf(route: RouteSpec, defaults: AuthOptions): AuthOptions {
@@ -103,12 +139,18 @@ export function create<T>(route: RouteSpec, build: () => T): T {
 	return route.env === undefined ? build() : withEnv(route.env, build);
 }
 
-export async function listen(server: http.Server): Promise<string> {
+export async function listen(server: http.Server | https.Server): Promise<string> {
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const protocol = server instanceof https.Server ? "https" : "http";
+	return `${protocol}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-export function closer(server: http.Server): () => Promise<void> {
+/** An HTTP server for `handler`, or an HTTPS one when `serve.https` is given. */
+export function createServerFor(handler: http.RequestListener, serve: ServeOptions | undefined) {
+	return serve?.https === undefined ? http.createServer(handler) : https.createServer(serve.https, handler);
+}
+
+export function closer(server: http.Server | https.Server): () => Promise<void> {
 	return () =>
 		new Promise((resolve) => {
 			server.closeAllConnections();
@@ -148,7 +190,7 @@ async function startExpress(
 		if (!route.noGuard) handlers.push(create(route, () => bgExpress.requireAuth(optionsOf(route, defaults))));
 		if (route.requirePermissions) handlers.push(bgExpress.requirePermissions(...route.requirePermissions));
 		handlers.push((req, res) => {
-			res.json(describeAuth(req.auth));
+			res.json(answerOf(route, req.auth));
 		});
 		router[route.method.toLowerCase() as "get" | "post" | "delete"](route.path, ...handlers);
 	}
@@ -159,7 +201,7 @@ async function startExpress(
 		errors.push(error);
 		next(error);
 	});
-	const server = http.createServer(app);
+	const server = createServerFor(app, settings);
 	return { name, url: await listen(server), errors, close: closer(server) };
 }
 
@@ -200,12 +242,12 @@ async function startKoa(
 		if (!route.noGuard) middleware.push(create(route, () => bgKoa.requireAuth(optionsOf(route, defaults))));
 		if (route.requirePermissions) middleware.push(bgKoa.requirePermissions(...route.requirePermissions));
 		middleware.push((ctx) => {
-			ctx.body = describeAuth(ctx.state.auth);
+			ctx.body = answerOf(route, ctx.state.auth);
 		});
 		table.set(`${route.method} ${route.path}`, chain(middleware));
 	}
 	app.use((ctx, next) => table.get(`${ctx.method} ${ctx.path}`)?.(ctx, next) ?? next());
-	const server = http.createServer(app.callback());
+	const server = createServerFor(app.callback(), settings);
 	return { name: "koa", url: await listen(server), errors, close: closer(server) };
 }
 
@@ -214,7 +256,15 @@ async function startFastify(
 	routes: readonly RouteSpec[],
 	settings: AppSettings = {},
 ): Promise<TestApp> {
-	const app = Fastify(settings.trustProxy ? { trustProxy: true } : {});
+	const serve = settings;
+	// An HTTPS Fastify is typed over https.Server; the routes need nothing of the server's type.
+	const app =
+		serve.https === undefined
+			? Fastify(settings.trustProxy ? { trustProxy: true } : {})
+			: (Fastify({
+					https: serve.https,
+					...(settings.trustProxy && { trustProxy: true }),
+				}) as unknown as FastifyInstance);
 	const errors: unknown[] = [];
 	app.addHook("onError", (_request, _reply, error, done) => {
 		errors.push(error);
@@ -243,7 +293,7 @@ async function startFastify(
 			method: route.method,
 			url: route.path,
 			onRequest,
-			handler: async (request) => describeAuth(request.auth),
+			handler: async (request) => answerOf(route, request.auth),
 		});
 	}
 	const url = await app.listen({ port: 0, host: "127.0.0.1" });
@@ -267,14 +317,15 @@ export function startApp(
 	if (name === "koa") return startKoa(defaults, routes, settings);
 	if (name === "fastify") return startFastify(defaults, routes, settings);
 	if (name === "nest-express" || name === "nest-fastify") return startNest(name, defaults, routes, settings);
-	if (name === "hono") return startHono(defaults, routes);
+	if (name === "hono") return startHono(defaults, routes, settings);
 	return startExpress(name, defaults, routes, settings);
 }
 
 /**
  * Starts an Express 5, an Express 4, a Koa, a Fastify, a Nest (Express and Fastify platforms) and a Hono
  * app from one route list. Every route answers
- * `describeAuth(auth)` as JSON once its guards pass.
+ * `describeAuth(auth)` (`describeBinding(auth)` with `binding`) as JSON once its guards pass; on HTTPS
+ * with `serve.https`.
  *
  * @example
  * ```ts
@@ -286,13 +337,5 @@ export async function startApps(
 	routes: readonly RouteSpec[],
 	settings: AppSettings = {},
 ): Promise<TestApp[]> {
-	return Promise.all([
-		startExpress("express5", defaults, routes, settings),
-		startExpress("express4", defaults, routes, settings),
-		startKoa(defaults, routes, settings),
-		startFastify(defaults, routes, settings),
-		startNest("nest-express", defaults, routes, settings),
-		startNest("nest-fastify", defaults, routes, settings),
-		startHono(defaults, routes),
-	]);
+	return Promise.all(ADAPTERS.map((name) => startApp(name, defaults, routes, settings)));
 }

@@ -104,9 +104,12 @@ export function compileGuard(verifier: VerifierInternals, guardOptions: GuardOpt
 			if (credential.scheme === "ApiKey") return checkApiKey(credential.value, context);
 			const auth = verifier.verifyToken(credential.value, context, credential.fromHeader);
 			if (credential.scheme === "DPoP") {
-				return auth instanceof Promise
-					? auth.then((verified) => boundAndAllowed(verified, "DPoP", request, reader)).catch(failDpop)
-					: boundAndAllowed(auth, "DPoP", request, reader);
+				// A cached token is verified synchronously, but the replay store may still answer with a promise.
+				const bound =
+					auth instanceof Promise
+						? auth.then((verified) => boundAndAllowed(verified, "DPoP", request, reader))
+						: boundAndAllowed(auth, "DPoP", request, reader);
+				return bound instanceof Promise ? bound.catch(failDpop) : bound;
 			}
 			return auth instanceof Promise
 				? auth.then((verified) => boundAndAllowed(verified, "Bearer", request, reader), fail)

@@ -1,3 +1,4 @@
+import type { ReplayStore as CoreReplayStore, DpopOptions } from "@bearerguard/core";
 import { Cluster, Redis } from "ioredis";
 import { createClient, createSentinel } from "redis";
 import { describe, expectTypeOf, it } from "vitest";
@@ -5,6 +6,8 @@ import {
 	createReplayStore,
 	createRevocationList,
 	type RedisClientLike,
+	type RedisReplayStore,
+	type ReplayStore,
 	type RevocationList,
 } from "../src/index.js";
 
@@ -26,5 +29,25 @@ describe("the clients createRevocationList and createReplayStore take", () => {
 		expectTypeOf<RevocationList["isRevoked"]>().returns.toEqualTypeOf<boolean>();
 		expectTypeOf(createRevocationList).returns.resolves.toEqualTypeOf<RevocationList>();
 		expectTypeOf(createReplayStore).returns.toHaveProperty("claim");
+	});
+});
+
+describe("the replay store and the verifier's dpop.replay", () => {
+	it("createReplayStore's store is what dpop.replay takes", () => {
+		expectTypeOf(createReplayStore).returns.toEqualTypeOf<RedisReplayStore>();
+		expectTypeOf<RedisReplayStore>().toExtend<NonNullable<DpopOptions["replay"]>>();
+		expectTypeOf<ReplayStore>().toExtend<NonNullable<DpopOptions["replay"]>>();
+		const options: DpopOptions = { replay: createReplayStore(createClient()) };
+		expectTypeOf(options.replay).toExtend<CoreReplayStore | undefined>();
+	});
+	it("the package's ReplayStore is core's, both ways", () => {
+		expectTypeOf<ReplayStore>().toEqualTypeOf<CoreReplayStore>();
+		expectTypeOf<CoreReplayStore>().toExtend<ReplayStore>();
+	});
+	it("claim answers a promise of a boolean, with the key and expiresAt of core's store", () => {
+		expectTypeOf<RedisReplayStore["claim"]>().parameters.toEqualTypeOf<
+			Parameters<CoreReplayStore["claim"]>
+		>();
+		expectTypeOf<RedisReplayStore["claim"]>().returns.toEqualTypeOf<Promise<boolean>>();
 	});
 });

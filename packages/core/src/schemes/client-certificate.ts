@@ -22,6 +22,9 @@ function sha256(der: Uint8Array): string {
 	return createHash("sha256").update(der).digest("base64url");
 }
 
+/** A PEM certificate whose body is base64 with any whitespace (line breaks, or spaces on one line). */
+const PEM = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----$/;
+
 /** The DER of a certificate given as PEM (URL-encoded too) or base64 DER text; `undefined` if it is none. */
 function derOfText(text: string): Buffer | undefined {
 	let value = text.trim();
@@ -33,6 +36,9 @@ function derOfText(text: string): Buffer | undefined {
 		}
 	}
 	try {
+		// A header holds no line break: a proxy sends the PEM on one line (Apache: line breaks as spaces).
+		const oneLine = PEM.exec(value);
+		if (oneLine !== null) return new X509Certificate(Buffer.from(oneLine[1] as string, "base64")).raw;
 		if (value.startsWith("-----BEGIN")) return new X509Certificate(value).raw;
 		if (/^[A-Za-z0-9+/=\s]+$/.test(value)) return new X509Certificate(Buffer.from(value, "base64")).raw;
 	} catch {
