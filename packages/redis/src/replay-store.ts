@@ -30,14 +30,21 @@ export interface ReplayStoreOptions {
 	 * @defaultValue `'bearerguard:dpop:'`
 	 */
 	prefix?: string;
+	/**
+	 * How long one claim may wait for Redis before it rejects (the request is answered 503): a client
+	 * that queues commands while disconnected would otherwise hold the request for its own timeout.
+	 * Milliseconds.
+	 * @defaultValue `1000`
+	 */
+	timeout?: number;
 }
 
 /**
  * Creates a replay store on Redis for `dpop.replay`: a proof's key claimed on one instance is refused
  * on every other. A claim is one `SET key 1 NX PX <ms until expiresAt>`, one round trip; the key
  * expires with the proof's window. Keys are stored as their SHA-256 (43 characters), whatever their
- * length. If Redis cannot be reached, `claim` rejects (the request is then answered 503, never let
- * through).
+ * length. If Redis cannot be reached or does not answer within `timeout` (1 s), `claim` rejects (the
+ * request is then answered 503, never let through).
  *
  * @param client - A connected `redis` (or `ioredis`) client; it stays yours to close.
  * @example
@@ -56,6 +63,12 @@ export function createReplayStore(client: RedisClientLike, options?: ReplayStore
 	}
 	const prefix = resolvePrefix(options?.prefix, "prefix", "bearerguard:dpop:");
 	const driver = driverFor(client, "createReplayStore");
+	const timeout = options?.timeout ?? 1000;
+	if (!Number.isFinite(timeout) || timeout <= 0) {
+		throw new TypeError(
+			"@bearerguard/redis: the timeout of createReplayStore must be a number of milliseconds > 0.",
+		);
+	}
 	return {
 		async claim(key: string, expiresAt: Date): Promise<boolean> {
 			if (typeof key !== "string" || key.length === 0) {
@@ -66,7 +79,17 @@ export function createReplayStore(client: RedisClientLike, options?: ReplayStore
 			// A relative expiry (PX) rather than PXAT: a Redis clock ahead of ours cannot end the window early.
 			const ttlMs = Math.max(1, Math.ceil(until - Date.now()));
 			const hashed = createHash("sha256").update(key).digest("base64url");
-			return driver.setIfAbsent(`${prefix}${hashed}`, ttlMs);
+			return withTimeout(driver.setIfAbsent(`${prefix}${hashed}`, ttlMs), timeout);
 		},
 	};
+}
+
+/** `claim`'s answer, or a rejection once `ms` have passed without one. */
+function withTimeout(answer: Promise<boolean>, ms: number): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const expired = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`Redis did not answer the replay claim within ${ms} ms`)), ms);
+		timer.unref();
+	});
+	return Promise.race([answer, expired]).finally(() => clearTimeout(timer));
 }

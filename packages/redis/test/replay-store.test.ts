@@ -102,6 +102,13 @@ describe.skipIf(!run)("createReplayStore", () => {
 		expect(() => createReplayStore(clients[0]?.client as never, { prefix: "" })).toThrow(
 			`"prefix" must be a non-empty string of at most 200 characters`,
 		);
+		for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+			expect(() => createReplayStore(clients[0]?.client as never, { timeout })).toThrow(
+				new TypeError(
+					"@bearerguard/redis: the timeout of createReplayStore must be a number of milliseconds > 0.",
+				),
+			);
+		}
 	});
 
 	it("two processes claiming the same 200 keys at once: each key won exactly once", async () => {
