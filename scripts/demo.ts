@@ -17,16 +17,19 @@ import { inspectRefusals } from "./demo/inspect.js";
 import { renderTable } from "./demo/table.js";
 import {
 	type Answer,
+	createProofs,
+	DPOP_STEPS,
 	differences,
 	forgeAlgNone,
 	KEY_STEPS,
+	type Proofs,
 	send,
 	STEPS as TOKEN_STEPS,
 	type Tokens,
 } from "./demo/tour.js";
 
-/** The tour: the bearer token steps, then the legacy route's API key steps. */
-const STEPS = [...TOKEN_STEPS, ...KEY_STEPS];
+/** The tour: the bearer token steps, the legacy route's API key steps, then the DPoP-only route's steps. */
+const STEPS = [...TOKEN_STEPS, ...KEY_STEPS, ...DPOP_STEPS];
 
 interface App {
 	name: string;
@@ -76,6 +79,7 @@ async function mintTokens(issuer: TestIssuer, apiKey: string): Promise<Tokens> {
 		otherAudience: await issuer.sign({ ...claims, aud: "https://other-api.example.com" }),
 		apiKey,
 		unknownApiKey: createTestApiKey({ subject: "nobody", permissions: [] }).key,
+		dpopBound: await issuer.sign(claims, { dpopKey: issuer.dpopKey }),
 		algNone: forgeAlgNone({
 			iss: issuer.issuer,
 			aud: issuer.audience,
@@ -88,14 +92,14 @@ async function mintTokens(issuer: TestIssuer, apiKey: string): Promise<Tokens> {
 	};
 }
 
-async function runTour(apps: readonly App[], tokens: Tokens): Promise<Outcome[][]> {
+async function runTour(apps: readonly App[], tokens: Tokens, proofs: Proofs): Promise<Outcome[][]> {
 	const results: Outcome[][] = [];
 	for (const step of STEPS) {
 		results.push(
 			await Promise.all(
 				apps.map(async (app): Promise<Outcome> => {
 					try {
-						const answer = await send(app.url, step, tokens);
+						const answer = await send(app.url, step, tokens, proofs);
 						return { answer, differences: differences(answer, step.expected) };
 					} catch (error) {
 						return { answer: undefined, differences: [`no answer: ${(error as Error).message}`] };
@@ -156,6 +160,16 @@ async function keepServing(issuer: TestIssuer, apps: readonly App[]): Promise<vo
 			`curl -H "Authorization: Bearer $TOKEN" -H "x-organization-id: org_demo" ${app.url}/v1/products`,
 		);
 	}
+	// The DPoP-only route: a bound token, and one proof per app (each good for one request, 5 minutes).
+	const bound = await issuer.sign({ permissions: ["read"], org_id: "org_demo" }, { dpopKey: issuer.dpopKey });
+	console.log(`\nDPOP_TOKEN=${bound}`);
+	for (const app of apps) {
+		const url = `${app.url}/v1/payments`;
+		const proof = await issuer.dpopProof({ method: "GET", url, token: bound });
+		console.log(
+			`curl -H "Authorization: DPoP $DPOP_TOKEN" -H "DPoP: ${proof}" -H "x-organization-id: org_demo" ${url}`,
+		);
+	}
 	await Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
 }
 
@@ -190,7 +204,9 @@ async function main(): Promise<number> {
 			`bearerguard demo: issuer ${issuer.issuer}; ${apps.map((app) => `${app.name} ${app.url}`).join(", ")}`,
 		);
 		const tokens = await mintTokens(issuer, legacy.key);
-		const tour = report(apps, await runTour(apps, tokens));
+		// DPoP proofs of the issuer's own DPoP key, the one `dpopBound` is bound to.
+		const proofs = createProofs((method, url, token) => issuer.dpopProof({ method, url, token }));
+		const tour = report(apps, await runTour(apps, tokens, proofs));
 		// Why were they refused? `bearerguard inspect` on two of the tokens the tour used.
 		let code = Math.max(tour, await inspectRefusals(issuer, tokens));
 		code = Math.max(code, await fleetStep());

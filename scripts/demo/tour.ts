@@ -16,6 +16,41 @@ export interface Tokens {
 	apiKey: string;
 	/** A well-formed API key that no app knows. */
 	unknownApiKey: string;
+	/** Like `read`, but bound to a DPoP key (`cnf.jkt`): usable only with a proof of that key. */
+	dpopBound: string;
+}
+
+/** Signs a DPoP proof of the tour's DPoP key for a request: a new one (new `jti`) at every call. */
+export type ProofSigner = (method: string, url: string, token: string) => Promise<string>;
+
+/**
+ * The proofs the DPoP steps send: a fresh one, or again the last one sent to the same app (a replay).
+ *
+ * @example
+ * ```ts
+ * const proofs = createProofs((method, url, token) => issuer.dpopProof({ method, url, token }))
+ * ```
+ */
+export function createProofs(sign: ProofSigner): Proofs {
+	const last = new Map<string, string>();
+	return {
+		async proof(kind, method, url, token) {
+			const origin = new URL(url).origin;
+			if (kind === "replayed") {
+				const proof = last.get(origin);
+				if (proof === undefined) throw new Error("no proof was sent to this app before the replay step");
+				return proof;
+			}
+			const proof = await sign(method, url, token);
+			last.set(origin, proof);
+			return proof;
+		},
+	};
+}
+
+/** What {@link createProofs} gives {@link send}. */
+export interface Proofs {
+	proof(kind: "fresh" | "replayed", method: string, url: string, token: string): Promise<string>;
 }
 
 /** The documented answer to a step. `wwwAuthenticate: undefined` means the header must be absent. */
@@ -35,6 +70,8 @@ export interface Step {
 	token: keyof Tokens | undefined;
 	/** Sent as `X-API-Key` instead of a bearer token. */
 	apiKey?: "apiKey" | "unknownApiKey";
+	/** Sent as `Authorization: DPoP` with a proof: a fresh one, or the one this app got last (a replay). */
+	dpop?: "fresh" | "replayed";
 	body?: unknown;
 	expected: Expected;
 }
@@ -135,6 +172,63 @@ export const STEPS: readonly Step[] = [
 	},
 ];
 
+/** The payments every example starts with (the DPoP-only `GET /v1/payments`). */
+const PAYMENTS = [
+	{ id: "pay_1", productId: "p_1", amount: 18.5, status: "settled" },
+	{ id: "pay_2", productId: "p_2", amount: 42, status: "pending" },
+];
+
+/** The `algs` of the examples' DPoP challenge: the default `dpop.algorithms`. */
+const ALGS = 'algs="ES256 Ed25519 EdDSA PS256 RS256"';
+
+/**
+ * The DPoP steps (RFC 9449): `GET /v1/payments` takes only DPoP-bound tokens, each request with a fresh
+ * proof; a proof is good once; a bound token is never a bearer token, and a bearer token is no credential
+ * on the DPoP-only route.
+ */
+export const DPOP_STEPS: readonly Step[] = [
+	{
+		title: "DPoP token with a fresh proof",
+		method: "GET",
+		path: "/v1/payments",
+		token: "dpopBound",
+		dpop: "fresh",
+		expected: { status: 200, body: { payments: PAYMENTS }, wwwAuthenticate: undefined },
+	},
+	{
+		title: "the same DPoP proof again",
+		method: "GET",
+		path: "/v1/payments",
+		token: "dpopBound",
+		dpop: "replayed",
+		expected: failure(
+			401,
+			"invalid_dpop_proof",
+			"DPoP proof has already been used",
+			`DPoP realm="api", error="invalid_dpop_proof", error_description="DPoP proof has already been used", ${ALGS}`,
+		),
+	},
+	{
+		title: "DPoP-bound token sent as Bearer",
+		method: "GET",
+		path: "/v1/products",
+		token: "dpopBound",
+		expected: failure(
+			401,
+			"invalid_token",
+			"Token is bound to a DPoP key and must be sent with a DPoP proof",
+			'Bearer realm="api", error="invalid_token", error_description="Token is bound to a DPoP key and must be sent with a DPoP proof"',
+		),
+	},
+	{
+		title: "bearer token on the DPoP-only route",
+		method: "GET",
+		path: "/v1/payments",
+		token: "read",
+		expected: failure(401, "invalid_token", "Missing bearer token", `DPoP realm="api", ${ALGS}`),
+	},
+];
+
 /** What every answer to an API key request carries (the examples' `LEGACY_DEPRECATION`). */
 const DEPRECATED = {
 	deprecation: "@1767225600",
@@ -176,13 +270,22 @@ export function forgeAlgNone(claims: Record<string, unknown>): string {
 	return `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`;
 }
 
-/** Sends a step's request: the organization header always (as documented clients do), the token when it has one. */
-export async function send(baseUrl: string, step: Step, tokens: Tokens): Promise<Answer> {
+/**
+ * Sends a step's request: the organization header always (as documented clients do), the token when it
+ * has one (as `DPoP` with a proof from `proofs` for a DPoP step, else as `Bearer`).
+ */
+export async function send(baseUrl: string, step: Step, tokens: Tokens, proofs?: Proofs): Promise<Answer> {
 	const headers: Record<string, string> = { "x-organization-id": "org_demo" };
-	if (step.token) headers.authorization = `Bearer ${tokens[step.token]}`;
+	const url = new URL(step.path, baseUrl);
+	if (step.token && step.dpop) {
+		if (proofs === undefined) throw new Error(`step "${step.title}" needs DPoP proofs`);
+		const token = tokens[step.token];
+		headers.authorization = `DPoP ${token}`;
+		headers.dpop = await proofs.proof(step.dpop, step.method, url.href, token);
+	} else if (step.token) headers.authorization = `Bearer ${tokens[step.token]}`;
 	if (step.apiKey) headers["x-api-key"] = tokens[step.apiKey];
 	if (step.body !== undefined) headers["content-type"] = "application/json";
-	const response = await fetch(new URL(step.path, baseUrl), {
+	const response = await fetch(url, {
 		method: step.method,
 		headers,
 		body: step.body === undefined ? undefined : JSON.stringify(step.body),

@@ -7,6 +7,13 @@ interface Product {
 	price: number;
 }
 
+interface Payment {
+	id: string;
+	productId: string;
+	amount: number;
+	status: "settled" | "pending";
+}
+
 const productSchema = {
 	type: "object",
 	required: ["name", "price"],
@@ -24,6 +31,7 @@ export const LEGACY_DEPRECATION = {
 /**
  * The products API: public health, everything else behind a bearer token of one organization. With
  * `legacyKeys` (stored API keys: hashes only), `GET /v1/legacy/products` also takes `X-API-Key`.
+ * `GET /v1/payments` takes only DPoP-bound tokens (RFC 9449), each request with a fresh proof.
  */
 export async function createApp(
 	options: FastifyAuthOptions = {},
@@ -34,6 +42,10 @@ export async function createApp(
 		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
 	]);
 	let nextId = 3;
+	const payments: readonly Payment[] = [
+		{ id: "pay_1", productId: "p_1", amount: 18.5, status: "settled" },
+		{ id: "pay_2", productId: "p_2", amount: 42, status: "pending" },
+	];
 
 	const app = Fastify();
 	// Guarded routes need a valid token; the x-organization-id header, when sent, must match its org_id.
@@ -84,6 +96,16 @@ export async function createApp(
 			}),
 		);
 	}
+
+	// Payments take only DPoP-bound tokens: `Authorization: DPoP <token>` and a fresh `DPoP` proof for this
+	// method and URL; a bearer token is answered as no credentials. A verifier option (`dpop`) makes this
+	// hook verify by itself, with the plugin's options under it. Behind a proxy, set Fastify's `trustProxy`
+	// so the URL is the public one. `options.dpop` may bring a shared replay store (a fleet's Redis).
+	app.get(
+		"/v1/payments",
+		{ onRequest: app.requireAuth({ dpop: { ...options.dpop, mode: "required" }, permissions: ["read"] }) },
+		async () => ({ payments }),
+	);
 
 	app.get("/v1/settings", { onRequest: app.requireAuth({ permissions: ["admin"] }) }, async (request) => ({
 		organization: request.auth?.organization,

@@ -8,6 +8,13 @@ interface Product {
 	price: number;
 }
 
+interface Payment {
+	id: string;
+	productId: string;
+	amount: number;
+	status: "settled" | "pending";
+}
+
 /** How API key clients learn to move to OAuth: on every answer to a request made with a key. */
 export const LEGACY_DEPRECATION = {
 	since: "2026-01-01T00:00:00Z",
@@ -18,6 +25,7 @@ export const LEGACY_DEPRECATION = {
 /**
  * The products API: public health, everything else behind a bearer token of one organization. With
  * `legacyKeys` (stored API keys: hashes only), `GET /v1/legacy/products` also takes `X-API-Key`.
+ * `GET /v1/payments` takes only DPoP-bound tokens (RFC 9449), each request with a fresh proof.
  */
 export function createApp(options: KoaAuthOptions = {}, legacyKeys: readonly ApiKeyRecord[] = []): Koa {
 	const products = new Map<string, Product>([
@@ -25,6 +33,10 @@ export function createApp(options: KoaAuthOptions = {}, legacyKeys: readonly Api
 		["p_2", { id: "p_2", name: "Pour-over kettle", price: 42 }],
 	]);
 	let nextId = 3;
+	const payments: readonly Payment[] = [
+		{ id: "pay_1", productId: "p_1", amount: 18.5, status: "settled" },
+		{ id: "pay_2", productId: "p_2", amount: 42, status: "pending" },
+	];
 
 	const app = new Koa();
 	app.use(async (ctx, next) => {
@@ -47,6 +59,22 @@ export function createApp(options: KoaAuthOptions = {}, legacyKeys: readonly Api
 			}),
 		);
 	}
+
+	// Payments take only DPoP-bound tokens: `Authorization: DPoP <token>` and a fresh `DPoP` proof for this
+	// method and URL; a bearer token is answered as no credentials. Its own requireAuth, before the one
+	// below, whose guard takes bearer tokens only. Behind a proxy, set `app.proxy` so the URL is the public one.
+	// `options.dpop` may bring a shared replay store (createReplayStore of @bearerguard/redis on a fleet).
+	const dpopOnly = requireAuth({
+		organization: { required: true, header: "x-organization-id" },
+		...options,
+		dpop: { ...options.dpop, mode: "required" },
+		permissions: ["read"],
+	});
+	app.use(
+		route("GET", "/v1/payments", dpopOnly, (ctx) => {
+			ctx.body = { payments };
+		}),
+	);
 
 	// Every route below needs a valid token; the x-organization-id header, when sent, must match its org_id.
 	app.use(requireAuth({ organization: { required: true, header: "x-organization-id" }, ...options }));

@@ -52,7 +52,12 @@ export function dpopCandidate(headers: HeadersLike): string | undefined {
 	if (value === undefined || value.length < 4) return undefined;
 	const prefix = DPOP_PREFIX.exec(value);
 	if (prefix !== null && prefix[0].length < value.length) return value.slice(prefix[0].length);
-	if (DPOP_SCHEME.test(value)) throw invalidRequest("authorization_malformed");
+	if (DPOP_SCHEME.test(value)) {
+		// A DPoP request all the same: answered with the DPoP challenge, as every failure of one is.
+		const error = invalidRequest("authorization_malformed");
+		error.scheme = "DPoP";
+		throw error;
+	}
 	return undefined;
 }
 

@@ -4,6 +4,8 @@ import type { Context } from "hono";
 /** Node's request, which `@hono/node-server` hands over as `c.env.incoming` (HTTP/1.1 and HTTP/2). */
 interface NodeBindings {
 	readonly incoming?: {
+		/** The request target as received: origin-form (`/path?query`), or absolute-form (`http://host/path`). */
+		readonly url?: string;
 		readonly headers: HeadersLike;
 		readonly rawHeaders: readonly string[];
 		readonly socket: unknown;
@@ -48,7 +50,13 @@ export const honoReader: RequestReader<Context> = Object.freeze({
 	headers: (c: Context) => incoming(c)?.headers ?? record(c.req.raw.headers),
 	rawHeaders: (c: Context) => incoming(c)?.rawHeaders,
 	method: (c: Context) => c.req.method,
-	url: (c: Context) => c.req.url,
+	// An absolute-form request target (`GET https://other.example/v1 HTTP/1.1`) becomes `c.req.url` as sent, host
+	// and scheme included, so a DPoP proof made for another server would match it: such a request gets a
+	// URL no proof matches (`dpop_proof_htu`). Origin-form targets, what clients send, keep Hono's URL.
+	url: (c: Context) => {
+		const target = incoming(c)?.url;
+		return target === undefined || target.startsWith("/") ? c.req.url : "";
+	},
 	socket: (c: Context) => incoming(c)?.socket,
 	query,
 	body: (c: Context) => bodies.get(c),
