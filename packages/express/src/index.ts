@@ -33,6 +33,7 @@ export {
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
+	createMemoryReplayStore,
 	type DpopOptions,
 	type ErrorHandling,
 	type ErrorHook,

@@ -31,6 +31,7 @@ export {
 	type AuthResult,
 	BearerError,
 	type CustomClaims,
+	createMemoryReplayStore,
 	type DpopOptions,
 	type ErrorHandling,
 	type ErrorHook,
